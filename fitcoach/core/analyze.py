@@ -1,0 +1,217 @@
+"""Headless jobs: `analyze` (input -> reps JSON, optional annotated video) and `record`
+(input -> landmark recording v1).
+
+Runs the whole pipeline on the calling thread, frame after frame, dropping nothing: a file is
+analysed completely and deterministically (same input, same JSON). The live runner (camera)
+lives in `fitcoach.core.live` and drops frames instead (latest wins).
+
+JSON schema ``fitcoach.analysis/1`` (documented in docs/analysis-json.md):
+``input``, ``exercise``, ``model``, ``summary`` {reps, partial_reps, hold_s, ...}, ``reps`` [...],
+``hold_faults`` [...], ``warnings`` [...].
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from fitcoach.core.errors import InputError
+from fitcoach.core.exercises import Exercise
+from fitcoach.core.landmarks import LandmarkRecording, save_recording
+from fitcoach.core.pipeline import FrameResult, Pipeline, RepRecord
+from fitcoach.core.pose import PersonTracker, PoseBackend
+from fitcoach.core.sources import FrameSource
+
+log = logging.getLogger(__name__)
+
+JSON_SCHEMA = "fitcoach.analysis/1"
+
+BackendFactory = Callable[[], PoseBackend]
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return round(float(x), nd)
+
+
+def rep_to_json(r: RepRecord) -> dict:
+    return {
+        "index": r.index,
+        "side": r.side,
+        "t_start_s": _r(r.t_start_s),
+        "t_end_s": _r(r.t_end_s),
+        "partial": r.partial,
+        "partial_reason": r.partial_reason,
+        "rom_deg": {"min": _r(r.rom_min, 1), "max": _r(r.rom_max, 1), "range": _r(r.rom_max - r.rom_min, 1)},
+        "tempo_s": {
+            "down": _r(r.tempo_down, 2),
+            "bottom": _r(r.tempo_bottom, 2),
+            "up": _r(r.tempo_up, 2),
+            "top": _r(r.tempo_top, 2),
+        },
+        "view": r.view,
+        "faults": [
+            {"id": f.id, "message": f.message, "measured": f.measured, "target": f.target, "unit": f.unit}
+            for f in r.faults
+        ],
+        "score": r.score,
+    }
+
+
+class Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int | None, label: str, enabled: bool | None = None) -> None:
+        self.total = total
+        self.label = label
+        self.enabled = (sys.stderr.isatty() if enabled is None else enabled) and bool(total) and total > 60
+        self._last = -1
+
+    def update(self, i: int) -> None:
+        if not self.enabled or not self.total:
+            return
+        pct = min(100, int(100 * (i + 1) / self.total))
+        if pct != self._last:
+            self._last = pct
+            bar = "#" * (pct // 4)
+            sys.stderr.write(f"\r{self.label} [{bar:<25}] {pct:3d}%")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def analyze(
+    source: FrameSource,
+    exercise: Exercise,
+    backend_factory: BackendFactory | None = None,
+    model_name: str | None = None,
+    annotate_path: str | Path | None = None,
+    on_frame: Callable[[FrameResult], None] | None = None,
+    progress: bool | None = None,
+) -> dict:
+    """Run `exercise`'s pipeline over `source` and return the analysis JSON (a dict).
+
+    If the source breaks part-way (a truncated video) the results up to the damage are kept
+    and a warning is added.
+    """
+    needs_model = source.kind not in ("landmarks",)
+    backend = backend_factory() if (needs_model and backend_factory is not None) else None
+    pipe = Pipeline(exercise, backend=backend, frame_size=source.frame_size)
+    writer = None
+    n = 0
+    t_last = 0.0
+    bar = Progress(source.n_frames, f"analyze {Path(source.name).name}", progress)
+    try:
+        if annotate_path is not None:
+            from fitcoach.core.annotate import Annotator
+
+            writer = Annotator(annotate_path, source.frame_size, source.fps or 30.0, exercise)
+        for frame in source:
+            res = pipe.step(frame)
+            if writer is not None:
+                writer.write(frame, res)
+            if on_frame is not None:
+                on_frame(res)
+            n += 1
+            t_last = frame.t_s
+            bar.update(frame.index)
+    finally:
+        bar.close()
+        if writer is not None:
+            writer.close()
+        if backend is not None:
+            backend.close()
+        source.close()
+    st = pipe.stats
+    full = [r for r in pipe.reps if not r.partial]
+    warnings = list(source.warnings)
+    if n and st.frames_with_person == 0:
+        warnings.append(f"{source.name}: nobody was detected in any of the {n} frames")
+    elif n and st.frames_with_person < 0.5 * n:
+        warnings.append(f"{source.name}: a person was seen in only {st.frames_with_person} of {n} frames")
+    if st.frames_multi_person:
+        warnings.append(
+            f"{source.name}: more than one person in {st.frames_multi_person} frames; "
+            "followed the one tracked from the start"
+        )
+    return {
+        "schema": JSON_SCHEMA,
+        "input": {
+            "name": Path(source.name).name,
+            "kind": source.kind,
+            "frames": n,
+            "duration_s": _r(t_last),
+            "frame_size": list(source.frame_size),
+        },
+        "exercise": {"id": exercise.id, "name": exercise.name.en, "kind": exercise.kind,
+                     "driver": exercise.driver.metric if exercise.driver else None},
+        "model": model_name if needs_model else None,
+        "summary": {
+            "reps": len(full),
+            "partial_reps": len(pipe.reps) - len(full),
+            "hold_s": _r(pipe.hold.hold_s, 2) if pipe.hold else None,
+            "longest_hold_s": _r(pipe.hold.longest_s, 2) if pipe.hold else None,
+            "frames": st.frames,
+            "frames_with_person": st.frames_with_person,
+            "frames_multi_person": st.frames_multi_person,
+            "frames_body_not_visible": st.frames_body_not_visible,
+            "ignored_movements": st.ignored_movements,
+            "abandoned_reps": st.abandoned_reps,
+        },
+        "reps": [rep_to_json(r) for r in pipe.reps],
+        "hold_faults": [
+            {"id": f.id, "message": f.message, "measured": f.measured, "target": f.target,
+             "unit": f.unit, "duration_s": f.duration_s}
+            for f in pipe.hold_faults
+        ],
+        "warnings": warnings,
+    }
+
+
+def record(
+    source: FrameSource,
+    out_path: str | Path,
+    backend_factory: BackendFactory,
+    progress: bool | None = None,
+) -> dict:
+    """Run the pose model over `source` and write landmark recording v1 (raw, unsmoothed)."""
+    backend = backend_factory()
+    tracker = PersonTracker()
+    ts: list[float] = []
+    imgs: list[np.ndarray] = []
+    worlds: list[np.ndarray] = []
+    nan_img = np.full((33, 4), np.nan, dtype=np.float32)
+    nan_world = np.full((33, 3), np.nan, dtype=np.float32)
+    bar = Progress(source.n_frames, f"record {Path(source.name).name}", progress)
+    seen = 0
+    try:
+        for frame in source:
+            if frame.image_bgr is None:
+                raise InputError(f"{source.name}: is already a landmark recording")
+            cand = tracker.choose(frame.t_s, backend.detect(frame.image_bgr, frame.t_s))
+            ts.append(frame.t_s)
+            imgs.append(nan_img if cand is None else cand.image_xyzv)
+            worlds.append(nan_world if cand is None or cand.world_xyz_m is None else cand.world_xyz_m)
+            seen += cand is not None
+            bar.update(frame.index)
+    finally:
+        bar.close()
+        backend.close()
+        source.close()
+    rec = LandmarkRecording(
+        t_s=np.asarray(ts, dtype=np.float64),
+        image_xyzv=np.stack(imgs).astype(np.float32),
+        world_xyz_m=np.stack(worlds).astype(np.float32),
+        frame_size=source.frame_size,
+    )
+    save_recording(out_path, rec)
+    return {"frames": len(ts), "frames_with_person": seen, "warnings": list(source.warnings)}

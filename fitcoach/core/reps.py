@@ -1,0 +1,298 @@
+"""Repetition and hold tracking: a phase state machine over one driver signal.
+
+Runs on the analysis thread; O(1) per frame plus a small per-rep buffer (a few hundred floats).
+
+Why relative, not absolute, thresholds: the same squat reads 165 deg at the top in one camera
+view and 150 deg in another, and real clips have pans, cuts and presenters. So a rep *starts*
+when the driver moves away from the level it rested at by part of ``min_excursion``, and *ends*
+when it has come back most of the way (``RETURN_FRACTION``). Movements smaller than
+``min_excursion`` are noise and are ignored. The absolute ``target`` from the exercise file then
+decides if the rep went the full range: if not, it is reported as a *partial* rep with its reason
+("depth 118°, target ≤ 100°"), apart from the complete ones.
+
+Hysteresis: the start threshold (``START_FRACTION`` of min_excursion beyond rest) and the return
+threshold are far apart, so jitter near one of them never toggles the state.
+
+Discontinuities (a cut in an edited video, tracking jumping to another person, a long gap
+with no usable landmark) abandon the rep in progress rather than inventing one; the count of
+abandoned reps is in the stats.
+
+Tempo of a rep, in seconds (the JSON's ``tempo_s``): ``down`` from leaving rest to reaching the
+far end (within 10 % of the rep's excursion of its extreme), ``bottom`` time held at the far end,
+``up`` from leaving the far end to the end of the return, ``top`` pause at rest before this rep
+(since the previous rep ended; null for the first). The rep is *counted* as soon as the return
+passes 80 % of the way (no waiting for a cue), and its end time is the moment the return then
+settles: back in the rest band, the next rep starting, or the motion stopping (at most 0.6 s). "Down/bottom/up/top" read literally for a
+squat; for a raise they mean outbound / hold at the far end / return / pause at rest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fitcoach.core.exercises import Bound, Driver
+
+START_FRACTION = 0.3  # of min_excursion: leaving rest
+RETURN_FRACTION = 0.2  # of the rep's excursion: the rep is counted once back this close to rest
+NEAR_FRACTION = 0.05  # of the rep's excursion: "at the far end" band
+REST_BAND_FRACTION = 0.06  # of min_excursion: "still at rest" band
+SETTLE_MAX_S = 0.6  # after counting, at most this long to find where the return ended
+MAX_GAP_S = 1.0  # driver unknown for longer than this abandons a rep in progress
+JUMP_RANGE_PER_S = 15.0  # speed above 15 x |rest - target| per second is a discontinuity
+
+
+@dataclass(frozen=True, slots=True)
+class Tempo:
+    down: float
+    bottom: float
+    up: float
+    top: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RepEvent:
+    """A finished repetition (complete or partial)."""
+
+    side: str  # "left", "right" or "both"
+    t_start_s: float
+    t_end_s: float
+    t_reach_s: float  # first time at the far end
+    t_leave_s: float  # last time at the far end
+    partial: bool
+    partial_reason: str | None
+    rom_min: float
+    rom_max: float
+    extreme: float  # driver value at the far end of the rep
+    tempo: Tempo
+    samples_t: np.ndarray = field(repr=False)  # float64 (N,) times of the frames in this rep
+
+
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:.0f}°" if unit == "deg" else f"{value:.2f}"
+
+
+class RepTracker:
+    """Counts reps of one driver signal (one side, or the combined sides)."""
+
+    def __init__(self, driver: Driver, side: str = "both", label: str = "depth") -> None:
+        self.d = driver
+        self.side = side
+        self.label = label
+        self.sign = 1.0 if driver.direction == "increase" else -1.0
+        self.range = abs(driver.rest - driver.target)
+        self.state = "rest"
+        self.rest_x = math.nan
+        self.t_near_rest = math.nan
+        self.t_prev = math.nan
+        self.x_prev = math.nan
+        self.t_last_valid = math.nan
+        self.t_last_end: float | None = None
+        self.abandoned = 0
+        self._dt = 0.0
+        self._settle_t0 = math.nan
+        self._settle_min = (math.nan, math.nan)
+        self.ignored = 0
+        self._buf_t: list[float] = []
+        self._buf_x: list[float] = []
+        self._buf_side: list[str] = []
+
+    # ----------------------------------------------------------------------------------
+    def phase(self) -> str:
+        """Live phase for the HUD: top, down, bottom, up."""
+        if self.state == "rest" or not self._buf_x:
+            return "top"
+        if self.state == "settle":
+            return "up"
+        peak = max(self._buf_x)
+        exc = peak - self.rest_x
+        x = self._buf_x[-1]
+        target_x = self.sign * self.d.target
+        if exc > 0 and x < peak - NEAR_FRACTION * exc:
+            return "up"
+        if x >= target_x - NEAR_FRACTION * self.range:
+            return "bottom"
+        return "down"
+
+    def reset(self) -> None:
+        if self.state in ("out", "settle"):
+            self.abandoned += 1
+        self.state = "rest"
+        self.rest_x = math.nan
+        self.t_near_rest = math.nan
+        self._buf_t.clear()
+        self._buf_x.clear()
+        self._buf_side.clear()
+
+    def step(self, t: float, value: float, side: str | None = None) -> RepEvent | None:
+        """Feed one frame's driver value (NaN when unknown); returns a finished rep or None."""
+        if not math.isnan(self.t_prev) and not t > self.t_prev:
+            raise ValueError(f"time must strictly increase: t={t} after t={self.t_prev}")
+        dt = t - self.t_prev if not math.isnan(self.t_prev) else math.nan
+        self.t_prev = t
+        if math.isnan(value):
+            if not math.isnan(self.t_last_valid) and t - self.t_last_valid > MAX_GAP_S:
+                self.reset()
+            return None
+        x = self.sign * value
+        if not math.isnan(self.x_prev) and not math.isnan(self.t_last_valid):
+            gap = t - self.t_last_valid
+            if gap > MAX_GAP_S or abs(x - self.x_prev) / max(gap, 1e-3) > JUMP_RANGE_PER_S * self.range:
+                self.reset()
+        self.x_prev = x
+        self.t_last_valid = t
+        self._dt = 0.0 if math.isnan(dt) else min(dt, 0.1)
+        if self.state == "rest":
+            return self._rest(t, x, side)
+        return self._out(t, x, side)
+
+    # ----------------------------------------------------------------------------------
+    def _rest(self, t: float, x: float, side: str | None) -> None:
+        if math.isnan(self.rest_x):
+            self.rest_x = x
+            self.t_near_rest = t
+            return None
+        # Rest level follows the lowest value, and creeps back up slowly so one noisy dip
+        # does not pin it (10 % of the exercise's range per second).
+        self.rest_x = min(x, self.rest_x + 0.1 * self.range * self._dt)
+        if x <= self.rest_x + REST_BAND_FRACTION * self.d.min_excursion:
+            self.t_near_rest = t
+        if x - self.rest_x >= START_FRACTION * self.d.min_excursion:
+            self.state = "out"
+            self._buf_t = [self.t_near_rest, t]
+            self._buf_x = [self.rest_x, x]
+            self._buf_side = [side or self.side, side or self.side]
+        return None
+
+    def _out(self, t: float, x: float, side: str | None) -> RepEvent | None:
+        self._buf_t.append(t)
+        self._buf_x.append(x)
+        self._buf_side.append(side or self.side)
+        t0 = self._buf_t[0]
+        if t - t0 > self.d.max_rep_s:
+            self.reset()
+            self.rest_x = x
+            self.t_near_rest = t
+            return None
+        if self.state == "settle":
+            return self._settle(t, x, side)
+        peak = max(self._buf_x)
+        exc = peak - self.rest_x
+        if exc <= 0 or x > self.rest_x + RETURN_FRACTION * exc:
+            return None
+        # Most of the way back: the rep is over; find where the return settles.
+        if exc < self.d.min_excursion or t - t0 < self.d.min_rep_s:
+            self.ignored += 1
+            self.state = "rest"
+            self._buf_t, self._buf_x, self._buf_side = [], [], []
+            self.rest_x = x
+            self.t_near_rest = t
+            return None
+        self.state = "settle"
+        self._settle_t0 = t
+        self._settle_min = (x, t)
+        return self._settle(t, x, side)
+
+    def _settle(self, t: float, x: float, side: str | None) -> RepEvent | None:
+        min_x, min_t = self._settle_min
+        if x < min_x:
+            min_x, min_t = x, t
+            self._settle_min = (x, t)
+        back = x <= self._rest_at_start() + REST_BAND_FRACTION * self.d.min_excursion
+        turned = x >= min_x + 0.5 * START_FRACTION * self.d.min_excursion
+        stopped = t - min_t >= 0.15
+        if not (back or turned or stopped or t - self._settle_t0 >= SETTLE_MAX_S):
+            return None
+        t_end = t if back else min_t
+        ev = self._finalize(t_end)
+        self.rest_x = min_x if not back else x
+        self.t_near_rest = t_end
+        if turned:  # the next rep may already be under way
+            self._rest(t, x, side)
+        return ev
+
+    def _rest_at_start(self) -> float:
+        return self._buf_x[0]
+
+    def _finalize(self, t_end: float) -> RepEvent:
+        ts_all = np.asarray(self._buf_t)
+        keep = ts_all <= t_end + 1e-9
+        ts = ts_all[keep]
+        xs = np.asarray(self._buf_x)[keep]
+        sides = [s for s, k in zip(self._buf_side, keep) if k]
+        self.state = "rest"
+        self._buf_t, self._buf_x, self._buf_side = [], [], []
+        t0 = float(ts[0])
+        rest0 = float(xs[0])
+        peak = float(xs.max())
+        exc = peak - rest0
+        band = NEAR_FRACTION * exc
+        near = np.flatnonzero(xs >= peak - band)
+        i_reach, i_leave = int(near[0]), int(near[-1])
+        i_peak = int(np.argmax(xs))
+        values = xs * self.sign
+        extreme = float(values[i_peak])
+        partial = peak < self.sign * self.d.target
+        reason = None
+        if partial:
+            cmp = "≤" if self.d.direction == "decrease" else "≥"
+            reason = f"{self.label} {_fmt(extreme, self.d.unit)}, target {cmp} {_fmt(self.d.target, self.d.unit)}"
+        top = None if self.t_last_end is None else max(0.0, t0 - self.t_last_end)
+        self.t_last_end = t_end
+        return RepEvent(
+            side=sides[i_peak],
+            t_start_s=t0,
+            t_end_s=float(t_end),
+            t_reach_s=float(ts[i_reach]),
+            t_leave_s=float(ts[i_leave]),
+            partial=bool(partial),
+            partial_reason=reason,
+            rom_min=float(np.min(values)),
+            rom_max=float(np.max(values)),
+            extreme=extreme,
+            tempo=Tempo(
+                down=float(ts[i_reach] - t0),
+                bottom=float(ts[i_leave] - ts[i_reach]),
+                up=float(t_end - ts[i_leave]),
+                top=None if top is None else float(top),
+            ),
+            samples_t=ts,
+        )
+
+
+class HoldTracker:
+    """Accumulates the time spent in the correct position of a hold (plank, side plank).
+
+    Only time where every condition holds counts; a frame gap longer than ``max_dt_s`` adds
+    nothing (a missed stretch of video is not time held).
+    """
+
+    def __init__(self, conditions: tuple[Bound, ...], max_dt_s: float = 0.25) -> None:
+        self.conditions = conditions
+        self.max_dt_s = max_dt_s
+        self.hold_s = 0.0
+        self.longest_s = 0.0
+        self._current_s = 0.0
+        self._t_prev = math.nan
+        self._ok_prev = False
+        self.in_position = False
+
+    def step(self, t: float, values: dict[str, float]) -> bool:
+        ok = all(
+            not math.isnan(values.get(c.metric, math.nan)) and not c.violated(values[c.metric])
+            for c in self.conditions
+        )
+        if ok and self._ok_prev and not math.isnan(self._t_prev):
+            dt = t - self._t_prev
+            if 0 < dt <= self.max_dt_s:
+                self.hold_s += dt
+                self._current_s += dt
+                self.longest_s = max(self.longest_s, self._current_s)
+        if not ok:
+            self._current_s = 0.0
+        self._ok_prev = ok
+        self._t_prev = t
+        self.in_position = ok
+        return ok

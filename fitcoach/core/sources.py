@@ -1,0 +1,327 @@
+"""Frame sources behind one protocol: camera, video file, image folder, landmark recording.
+
+A source yields `Frame`s with a timestamp read once, when the frame is grabbed (camera: the
+monotonic clock; video: the container's timestamps; image folder: index / fps; recording: its
+``t_s``). Everything downstream takes that ``t_s``: live and replay share one path.
+
+Sources run on whichever thread iterates them (the capture thread when live, the analysis
+thread for files). They drop nothing themselves; the live runner's latest-wins slot does.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Protocol
+
+import numpy as np
+
+from fitcoach.core.errors import InputError, NoCameraError
+from fitcoach.core.landmarks import LandmarkRecording, load_recording
+
+log = logging.getLogger(__name__)
+
+VIDEO_EXTS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    index: int
+    t_s: float
+    image_bgr: np.ndarray | None  # (H, W, 3) uint8, or None for landmark recordings
+    image_xyzv: np.ndarray | None = None  # (33, 4) float32 when the source carries landmarks
+    world_xyz_m: np.ndarray | None = None  # (33, 3) float32 or None
+
+
+class FrameSource(Protocol):
+    name: str
+    kind: str  # "camera", "video", "images", "landmarks", "fake"
+    frame_size: tuple[int, int]  # width, height
+    fps: float | None
+    n_frames: int | None  # None when unknown (camera)
+    warnings: list[str]
+
+    def __iter__(self) -> Iterator[Frame]: ...
+
+    def close(self) -> None: ...
+
+
+def _cv2():
+    import cv2  # local: importing OpenCV costs ~0.1 s and is not needed for recordings
+
+    return cv2
+
+
+class VideoSource:
+    """A video file decoded with OpenCV; timestamps from the container.
+
+    A truncated or damaged file yields every frame up to the damage and then stops, with a
+    warning naming the frame, so nothing already analysed is lost.
+    """
+
+    kind = "video"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.name = str(path)
+        self.warnings: list[str] = []
+        if not self.path.exists():
+            raise InputError(f"{path}: no such file")
+        if self.path.is_dir():
+            raise InputError(f"{path}: is a folder, not a video")
+        cv2 = _cv2()
+        self._cap = cv2.VideoCapture(str(self.path))
+        if not self._cap.isOpened():
+            raise InputError(f"{path}: not a readable video (OpenCV could not open it)")
+        w = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+        h = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        if w <= 0 or h <= 0:
+            self._cap.release()
+            raise InputError(f"{path}: not a readable video (no frame size)")
+        self.frame_size = (w, h)
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS))
+        self.fps = fps if 1.0 <= fps <= 1000.0 else None
+        n = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        self.n_frames = n if n > 0 else None
+
+    def __iter__(self) -> Iterator[Frame]:
+        cv2 = _cv2()
+        last_t = -1.0
+        i = 0
+        step = 1.0 / (self.fps or 30.0)
+        while True:
+            ok, img = self._cap.read()
+            if not ok or img is None:
+                break
+            t_ms = float(self._cap.get(cv2.CAP_PROP_POS_MSEC))
+            t = t_ms / 1000.0 if np.isfinite(t_ms) else last_t + step
+            if not t > last_t:  # containers with missing or repeated stamps
+                t = last_t + step if last_t >= 0 else 0.0
+            last_t = t
+            yield Frame(i, t, img)
+            i += 1
+        if i == 0:
+            raise InputError(f"{self.name}: no frame could be decoded (broken or not a video)")
+        if self.n_frames is not None and i < self.n_frames - max(2, int(0.01 * self.n_frames)):
+            msg = (
+                f"{self.name}: decoding stopped at frame {i} of {self.n_frames} "
+                f"(t={last_t:.2f} s): the file is truncated or damaged; results up to there are kept"
+            )
+            self.warnings.append(msg)
+            log.warning(msg)
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+class ImageFolderSource:
+    """A folder of images (sorted by name), taken as frames at `fps`."""
+
+    kind = "images"
+
+    def __init__(self, path: str | Path, fps: float = 30.0) -> None:
+        self.path = Path(path)
+        self.name = str(path)
+        self.warnings: list[str] = []
+        self.fps = fps
+        self.files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_EXTS)
+        if not self.files:
+            raise InputError(f"{path}: folder has no images ({', '.join(sorted(IMAGE_EXTS))})")
+        self.n_frames = len(self.files)
+        first = _cv2().imread(str(self.files[0]))
+        if first is None:
+            raise InputError(f"{self.files[0]}: not a readable image")
+        self.frame_size = (first.shape[1], first.shape[0])
+
+    def __iter__(self) -> Iterator[Frame]:
+        cv2 = _cv2()
+        for i, p in enumerate(self.files):
+            img = cv2.imread(str(p))
+            if img is None:
+                self.warnings.append(f"{p}: not a readable image (frame {i} skipped)")
+                continue
+            if (img.shape[1], img.shape[0]) != self.frame_size:
+                img = cv2.resize(img, self.frame_size)
+            yield Frame(i, i / self.fps, img)
+
+    def close(self) -> None:
+        pass
+
+
+class RecordingSource:
+    """Replays a landmark recording (format v1): frames carry landmarks, no image."""
+
+    kind = "landmarks"
+
+    def __init__(self, path_or_rec: str | Path | LandmarkRecording) -> None:
+        if isinstance(path_or_rec, LandmarkRecording):
+            self.rec = path_or_rec
+            self.name = "<recording>"
+        else:
+            self.rec = load_recording(path_or_rec)
+            self.name = str(path_or_rec)
+        self.warnings: list[str] = []
+        self.frame_size = self.rec.frame_size
+        n = len(self.rec)
+        self.n_frames = n
+        self.fps = (n - 1) / self.rec.duration_s if n > 1 and self.rec.duration_s > 0 else None
+
+    def __iter__(self) -> Iterator[Frame]:
+        world = self.rec.world_xyz_m
+        for i in range(len(self.rec)):
+            yield Frame(
+                i,
+                float(self.rec.t_s[i]),
+                None,
+                self.rec.image_xyzv[i],
+                None if world is None else world[i],
+            )
+
+    def close(self) -> None:
+        pass
+
+
+class FakeSource:
+    """Frames from memory, for tests: `images` (list of BGR arrays) at `fps`."""
+
+    kind = "fake"
+
+    def __init__(self, images: list[np.ndarray], fps: float = 30.0, name: str = "<fake>") -> None:
+        self.images = images
+        self.fps = fps
+        self.name = name
+        self.warnings: list[str] = []
+        self.n_frames = len(images)
+        h, w = images[0].shape[:2] if images else (480, 640)
+        self.frame_size = (w, h)
+
+    def __iter__(self) -> Iterator[Frame]:
+        for i, img in enumerate(self.images):
+            yield Frame(i, i / self.fps, img)
+
+    def close(self) -> None:
+        pass
+
+
+def list_cameras(max_index: int = 8) -> list[str]:
+    """Camera devices present on this machine (Linux: /dev/video*), without opening them."""
+    if sys.platform.startswith("linux"):
+        return sorted(glob.glob("/dev/video*"), key=lambda p: int("".join(c for c in p if c.isdigit()) or 0))
+    # Elsewhere OpenCV is the only portable way to look; probe quietly.
+    found = []
+    cv2 = _cv2()
+    for i in range(max_index):
+        cap = cv2.VideoCapture(i)
+        if cap.isOpened():
+            found.append(f"camera {i}")
+        cap.release()
+    return found
+
+
+class CameraSource:
+    """A webcam by index. Says "no camera found" at once instead of hanging, and reconnects
+    when the camera drops (unplugged cable, another app grabbing it)."""
+
+    kind = "camera"
+
+    def __init__(
+        self,
+        index: int = 0,
+        size: tuple[int, int] | None = (640, 480),
+        reconnect_s: float = 1.0,
+        max_reconnect_s: float = 30.0,
+    ) -> None:
+        self.index = index
+        self.name = f"camera {index}"
+        self.warnings: list[str] = []
+        self.fps = None
+        self.n_frames = None
+        self.reconnect_s = reconnect_s
+        self.max_reconnect_s = max_reconnect_s
+        self._size = size
+        self._stop = False
+        if sys.platform.startswith("linux") and not os.path.exists(f"/dev/video{index}"):
+            cams = list_cameras()
+            raise NoCameraError(
+                f"no camera found at index {index}"
+                + (f" (found: {', '.join(cams)})" if cams else " (no camera devices on this machine)")
+            )
+        self._cap = self._open()
+        if self._cap is None:
+            raise NoCameraError(f"camera {index} exists but could not be opened (in use by another app?)")
+        cv2 = _cv2()
+        self.frame_size = (
+            int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH)) or 640,
+            int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)) or 480,
+        )
+
+    def _open(self):
+        cv2 = _cv2()
+        cap = cv2.VideoCapture(self.index)
+        if not cap.isOpened():
+            cap.release()
+            return None
+        if self._size:
+            cap.set(cv2.CAP_PROP_FRAME_WIDTH, self._size[0])
+            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self._size[1])
+        return cap
+
+    def __iter__(self) -> Iterator[Frame]:
+        t0 = time.monotonic()
+        i = 0
+        last_t = -1.0
+        while not self._stop:
+            ok, img = self._cap.read() if self._cap is not None else (False, None)
+            if not ok or img is None:
+                if not self._reconnect():
+                    return
+                continue
+            t = time.monotonic() - t0  # read once, at grab time
+            if not t > last_t:
+                t = last_t + 1e-6
+            last_t = t
+            yield Frame(i, t, img)
+            i += 1
+
+    def _reconnect(self) -> bool:
+        msg = f"{self.name}: camera dropped; reconnecting"
+        log.warning(msg)
+        self.warnings.append(msg)
+        if self._cap is not None:
+            self._cap.release()
+        deadline = time.monotonic() + self.max_reconnect_s
+        while not self._stop and time.monotonic() < deadline:
+            time.sleep(self.reconnect_s)
+            self._cap = self._open()
+            if self._cap is not None:
+                log.info("%s: reconnected", self.name)
+                return True
+        self.warnings.append(f"{self.name}: camera did not come back within {self.max_reconnect_s:.0f} s")
+        return False
+
+    def close(self) -> None:
+        self._stop = True
+        if self._cap is not None:
+            self._cap.release()
+
+
+def open_source(spec: str, fps: float = 30.0) -> FrameSource:
+    """Open an input by its form: a camera index ("0"), a .npz recording, a folder or a video."""
+    if spec.isdigit():
+        return CameraSource(int(spec))
+    p = Path(spec)
+    if not p.exists():
+        raise InputError(f"{spec}: no such file or folder")
+    if p.is_dir():
+        return ImageFolderSource(p, fps=fps)
+    if p.suffix.lower() == ".npz":
+        return RecordingSource(p)
+    if p.suffix.lower() in IMAGE_EXTS:
+        raise InputError(f"{spec}: a single image is not a sequence; put frames in a folder")
+    return VideoSource(p)

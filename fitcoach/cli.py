@@ -138,6 +138,10 @@ def cmd_analyze(args) -> int:
     out = analyze(src, ex, factory, model_name=args.model, annotate_path=args.annotate,
                   progress=None if not args.no_progress else False)
     _emit(out, args.json)
+    if out["errors"]:
+        # What was measured is already written; one line says what went wrong.
+        print(f"fitcoach: error: {out['errors'][0]}", file=sys.stderr)
+        return EXIT_INPUT
     for w in out["warnings"]:
         print(f"fitcoach: warning: {w}", file=sys.stderr)
     return 0

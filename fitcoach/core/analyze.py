@@ -134,8 +134,13 @@ def analyze(
     st = pipe.stats
     full = [r for r in pipe.reps if not r.partial]
     warnings = list(source.warnings)
+    # Problems that make the result unusable or incomplete: the CLI exits non-zero on them,
+    # after writing what was measured.
+    errors = [w for w in source.warnings if "truncated" in w]
     if n and st.frames_with_person == 0:
-        warnings.append(f"{source.name}: nobody was detected in any of the {n} frames")
+        msg = f"{source.name}: nobody was detected in any of the {n} frames"
+        warnings.append(msg)
+        errors.append(msg)
     elif n and st.frames_with_person < 0.5 * n:
         warnings.append(f"{source.name}: a person was seen in only {st.frames_with_person} of {n} frames")
     if st.frames_multi_person:
@@ -174,6 +179,7 @@ def analyze(
             for f in pipe.hold_faults
         ],
         "warnings": warnings,
+        "errors": errors,
     }
 
 

@@ -144,7 +144,7 @@ def save_recording(path: str | Path, rec: LandmarkRecording) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for key in sorted(arrays):
             buf = io.BytesIO()
-            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[key]), allow_pickle=False)
+            np.lib.format.write_array(buf, np.array(arrays[key], order="C"), allow_pickle=False)
             info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -157,6 +157,8 @@ def load_recording(path: str | Path) -> LandmarkRecording:
     where = str(path)
     if not path.exists():
         raise RecordingError(f"{where}: no such file")
+    if not zipfile.is_zipfile(path):
+        raise RecordingError(f"{where}: not a readable .npz file (not a zip archive)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             keys = set(npz.files)

@@ -112,7 +112,12 @@ def _p(pts: np.ndarray, name: str) -> np.ndarray:
 
 
 def _mid(pts: np.ndarray, a: str, b: str) -> np.ndarray:
-    return (pts[INDEX[a]] + pts[INDEX[b]]) / 2.0
+    """Midpoint of two landmarks; the visible one alone when the other is hidden (side view)."""
+    pa, pb = pts[INDEX[a]], pts[INDEX[b]]
+    fa, fb = bool(np.isfinite(pa).all()), bool(np.isfinite(pb).all())
+    if fa and fb:
+        return (pa + pb) / 2.0
+    return pa if fa else pb
 
 
 # --- joint angles: (A, B, C) with the angle at B, names without side prefix ---------------

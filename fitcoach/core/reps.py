@@ -38,7 +38,7 @@ from fitcoach.core.exercises import Bound, Driver
 START_FRACTION = 0.3  # of min_excursion: leaving rest
 RETURN_FRACTION = 0.2  # of the rep's excursion: the rep is counted once back this close to rest
 NEAR_FRACTION = 0.05  # of the rep's excursion: "at the far end" band
-REST_BAND_FRACTION = 0.06  # of min_excursion: "still at rest" band
+REST_BAND_FRACTION = 0.05  # of min_excursion: "still at rest" band
 SETTLE_MAX_S = 0.6  # after counting, at most this long to find where the return ended
 MAX_GAP_S = 1.0  # driver unknown for longer than this abandons a rep in progress
 JUMP_RANGE_PER_S = 15.0  # speed above 15 x |rest - target| per second is a discontinuity

@@ -8,7 +8,7 @@ real data.
 Model: a stick figure with adjustable segment lengths (body proportions) posed by joint
 angles (degrees); forward kinematics gives the 33 MediaPipe landmarks in metres. The whole
 body can be pitched (lying exercises). A pinhole camera at a given yaw (0 = the person faces
-the camera, 90 = their left side faces it), elevation and distance projects them; MediaPipe-like
+the camera, 90 = their right side faces it), elevation and distance projects them; MediaPipe-like
 noise, visibility of self-occluded points, and dropped frames are added on request.
 
 Motions are keyframe pairs: a *rest* pose and a *far* pose per exercise, blended by a phase
@@ -228,7 +228,7 @@ class Take:
     lead_in_s: float = 1.0
     tail_s: float = 1.0
     fps: float = 30.0
-    yaw_deg: float = 90.0  # 0 = facing the camera, 90 = left side to the camera
+    yaw_deg: float = 90.0  # 0 = facing the camera, 90 = right side to the camera
     elevation_deg: float = 5.0
     distance_m: float = 3.2
     frame_size: tuple[int, int] = (640, 480)

@@ -132,7 +132,7 @@ class PersonTracker:
 
     The first choice is the most completely visible person (sum of visibilities, then size);
     after that, the candidate closest to where the exerciser was is kept, as long as it is
-    within ``max_jump`` (normalised units, scaled by time since last seen). After
+    within ``max_jump`` (normalised units) plus half a frame width per second unseen. After
     ``lost_after_s`` without a match the exerciser is re-acquired.
     """
 
@@ -154,7 +154,7 @@ class PersonTracker:
             cx, cy = self._center
             dists = [math.hypot(c.center()[0] - cx, c.center()[1] - cy) for c in candidates]
             k = int(np.argmin(dists))
-            allowed = self.max_jump * max(1.0, (t_s - self._t_seen) * 10)
+            allowed = self.max_jump + 0.5 * (t_s - self._t_seen)  # plus half a frame width per second unseen
             if dists[k] > allowed:
                 return None  # the exerciser is not among the detections this frame
             best = candidates[k]

@@ -59,6 +59,7 @@ class Driver:
     min_excursion: float
     min_rep_s: float
     max_rep_s: float
+    side_metric: str | None = None  # combined sides: follow the side where this metric is lowest
 
     @property
     def unit(self) -> str:
@@ -287,8 +288,13 @@ def parse_exercise(path: str, data: dict[str, Any]) -> Exercise:
         space = d.choice("space", SPACES, required=False, default="world")
         if sides == "each" and not METRICS[metric].sided:
             raise d.err("sides", f"'each' needs a sided metric; {metric!r} has no sides")
+        side_metric = None
+        if "side_metric" in d.table:
+            side_metric = _metric(d, "side_metric")
+            if not (METRICS[side_metric].sided and METRICS[metric].sided) or sides != "combined":
+                raise d.err("side_metric", "needs sides = 'combined' and sided metrics (e.g. 'hip' picks a lunge's front leg)")
         d.done()
-        driver = Driver(metric, space, sides, combine, direction, rest, target, min_exc, min_rep, max_rep)
+        driver = Driver(metric, space, sides, combine, direction, rest, target, min_exc, min_rep, max_rep, side_metric)
     if kind == "hold":
         h = r.sub("hold")
         assert h is not None

@@ -172,11 +172,11 @@ def _arm_planar(body: Body, side: str, plane: str) -> float:
 
 def _arm_planar_raw(body: Body, side: str, plane: str) -> float:
     sh, el = f"{side}_shoulder", f"{side}_elbow"
-    if body.world_m is not None:
-        frame = _body_frame(body.world_m)
-        arm = _p(body.world_m, el) - _p(body.world_m, sh)
-        if frame is None or not np.isfinite(arm).all():
-            return math.nan
+    frame = _body_frame(body.world_m) if body.world_m is not None else None
+    arm = _p(body.world_m, el) - _p(body.world_m, sh) if body.world_m is not None else None
+    # The 3-D trunk frame needs both shoulders and hips; in a side view one side is often
+    # hidden, and then the 2-D measurement (valid in that view) is used instead.
+    if frame is not None and arm is not None and np.isfinite(arm).all():
         left, up, forward = frame
         down_c = -float(np.dot(arm, up))
         if plane == "sagittal":
@@ -192,10 +192,11 @@ def _arm_planar_raw(body: Body, side: str, plane: str) -> float:
     td = hip - shoulder
     width = _p(img, "left_shoulder") - _p(img, "right_shoulder")
     tl = float(np.linalg.norm(td))
-    if not (np.isfinite(arm).all() and tl > 1e-9 and np.isfinite(width).all()):
+    if not (np.isfinite(arm).all() and tl > 1e-9):
         return math.nan
     td = td / tl
-    ratio = float(np.linalg.norm(width)) / tl
+    # One shoulder hidden: the person is side-on to the camera.
+    ratio = float(np.linalg.norm(width)) / tl if np.isfinite(width).all() else 0.0
     down_c = float(np.dot(arm, td))
     if plane == "sagittal":
         # Only measurable when the camera sees the person from the side.
@@ -227,7 +228,12 @@ def _shoulder_external_rotation(body: Body, side: str) -> float:
         return math.nan
     left, up, forward = frame
     out = left if side == "left" else -left
-    return math.degrees(math.atan2(float(np.dot(fore, out)), float(np.dot(fore, forward))))
+    a, b = float(np.dot(fore, out)), float(np.dot(fore, forward))
+    # Only defined while the forearm is roughly horizontal (elbow bent, upper arm down);
+    # a hanging forearm has no meaningful rotation and would give noise.
+    if math.hypot(a, b) < 0.6 * float(np.linalg.norm(fore)):
+        return math.nan
+    return math.degrees(math.atan2(a, b))
 
 
 def _hip_line_offset_ratio(pts: np.ndarray) -> float:

@@ -243,6 +243,14 @@ class Pipeline:
             return {"left": (v, "both"), "right": (v, "both"), "both": (v, "both")}
         out = {"left": (left, "left"), "right": (right, "right")}
         pairs = [(v, s) for v, s in ((left, "left"), (right, "right")) if not math.isnan(v)]
+        if d.side_metric is not None and len(pairs) == 2:
+            # e.g. a lunge: the front leg is the one with the more flexed hip; its knee is the depth
+            sl = compute(body, d.side_metric, "left", d.space)
+            sr = compute(body, d.side_metric, "right", d.space)
+            if not (math.isnan(sl) or math.isnan(sr)):
+                pick = "left" if sl <= sr else "right"
+                out["both"] = (left if pick == "left" else right, pick)
+                return out
         if not pairs:
             out["both"] = (math.nan, "both")
         elif d.combine == "mean":

@@ -41,7 +41,7 @@ NEAR_FRACTION = 0.05  # of the rep's excursion: "at the far end" band
 REST_BAND_FRACTION = 0.05  # of min_excursion: "still at rest" band
 SETTLE_MAX_S = 0.6  # after counting, at most this long to find where the return ended
 MAX_GAP_S = 1.0  # driver unknown for longer than this abandons a rep in progress
-JUMP_RANGE_PER_S = 15.0  # speed above 15 x |rest - target| per second is a discontinuity
+JUMP_RANGE_PER_S = 15.0  # speed above 15 x max(|rest - target|, 3 x min_excursion) per second is a discontinuity
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,8 @@ class RepTracker:
         self.label = label
         self.sign = 1.0 if driver.direction == "increase" else -1.0
         self.range = abs(driver.rest - driver.target)
+        # small-range drivers (a chin tuck moves ~5 deg) would read sensor noise as a cut
+        self.jump_scale = max(self.range, 3.0 * driver.min_excursion)
         self.state = "rest"
         self.rest_x = math.nan
         self.t_near_rest = math.nan
@@ -95,6 +97,7 @@ class RepTracker:
         self._settle_t0 = math.nan
         self._settle_min = (math.nan, math.nan)
         self.ignored = 0
+        self._x_smooth = math.nan
         self._buf_t: list[float] = []
         self._buf_x: list[float] = []
         self._buf_side: list[str] = []
@@ -120,6 +123,7 @@ class RepTracker:
         if self.state in ("out", "settle"):
             self.abandoned += 1
         self.state = "rest"
+        self._x_smooth = math.nan
         self.rest_x = math.nan
         self.t_near_rest = math.nan
         self._buf_t.clear()
@@ -139,7 +143,7 @@ class RepTracker:
         x = self.sign * value
         if not math.isnan(self.x_prev) and not math.isnan(self.t_last_valid):
             gap = t - self.t_last_valid
-            if gap > MAX_GAP_S or abs(x - self.x_prev) / max(gap, 1e-3) > JUMP_RANGE_PER_S * self.range:
+            if gap > MAX_GAP_S or abs(x - self.x_prev) / max(gap, 1e-3) > JUMP_RANGE_PER_S * self.jump_scale:
                 self.reset()
         self.x_prev = x
         self.t_last_valid = t
@@ -154,10 +158,12 @@ class RepTracker:
             self.rest_x = x
             self.t_near_rest = t
             return None
-        # Rest level follows the lowest value, and creeps back up slowly so one noisy dip
-        # does not pin it (10 % of the exercise's range per second).
-        self.rest_x = min(x, self.rest_x + 0.1 * self.range * self._dt)
-        if x <= self.rest_x + REST_BAND_FRACTION * self.d.min_excursion:
+        # Rest level: the lowest value of the lightly smoothed signal (about 0.15 s), creeping back
+        # up slowly (10 % of the exercise's range per second) so a noisy dip does not pin it.
+        a = self._dt / (0.15 + self._dt) if self._dt > 0 else 1.0
+        self._x_smooth = x if math.isnan(self._x_smooth) else self._x_smooth + a * (x - self._x_smooth)
+        self.rest_x = min(self._x_smooth, self.rest_x + 0.1 * self.range * self._dt)
+        if self._x_smooth <= self.rest_x + REST_BAND_FRACTION * self.d.min_excursion:
             self.t_near_rest = t
         if x - self.rest_x >= START_FRACTION * self.d.min_excursion:
             self.state = "out"
@@ -186,6 +192,7 @@ class RepTracker:
         if exc < self.d.min_excursion or t - t0 < self.d.min_rep_s:
             self.ignored += 1
             self.state = "rest"
+            self._x_smooth = math.nan
             self._buf_t, self._buf_x, self._buf_side = [], [], []
             self.rest_x = x
             self.t_near_rest = t
@@ -223,6 +230,7 @@ class RepTracker:
         xs = np.asarray(self._buf_x)[keep]
         sides = [s for s, k in zip(self._buf_side, keep) if k]
         self.state = "rest"
+        self._x_smooth = math.nan
         self._buf_t, self._buf_x, self._buf_side = [], [], []
         t0 = float(ts[0])
         rest0 = float(xs[0])

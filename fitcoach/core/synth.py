@@ -61,6 +61,8 @@ class Pose:
     elbow_flex: tuple[float, float] = (0.0, 0.0)  # 0 = straight
     forearm_twist: tuple[float, float] = (0.0, 0.0)  # rotates the elbow-flex plane outward
     head_forward_m: float = 0.0  # head translated forward (forward-head posture)
+    shrug_m: float = 0.0  # both shoulders raised toward the ears
+    body_roll: float = 0.0  # whole body rolled about the forward axis (+ = onto the right side)
 
 
 def _blend(a: Pose, b: Pose, p: float) -> Pose:
@@ -114,7 +116,7 @@ def forward_kinematics(body: Body, pose: Pose) -> np.ndarray:
         foot_fwd = r_knee @ FWD
         heel = ankle - 0.05 * foot_fwd + 0.04 * (r_knee @ -UP)
         toe = ankle + (body.foot - 0.05) * foot_fwd + 0.05 * (r_knee @ -UP)
-        shoulder = trunk_up * body.trunk + r_trunk @ (LEFT * sgn * body.shoulder_half_width)
+        shoulder = trunk_up * (body.trunk + pose.shrug_m) + r_trunk @ (LEFT * sgn * body.shoulder_half_width)
         r_arm = r_trunk @ _rot(FWD, sgn * pose.shoulder_abd[i]) @ _rot(LEFT, -pose.shoulder_flex[i])
         ua_dir = r_arm @ -UP
         elbow = shoulder + body.upper_arm * ua_dir
@@ -140,6 +142,8 @@ def forward_kinematics(body: Body, pose: Pose) -> np.ndarray:
         pts[INDEX[f"{side}_eye_inner"]] = eye - lat * 0.015
         pts[INDEX[f"{side}_eye_outer"]] = eye + lat * 0.015
         pts[INDEX[f"mouth_{side}"]] = head + trunk_up * 0.02 + trunk_fwd * 0.08 + lat * 0.025
+    if pose.body_roll:
+        pts = pts @ _rot(FWD, pose.body_roll).T
     if pose.body_pitch:
         pts = pts @ _rot(LEFT, pose.body_pitch).T
     return pts
@@ -204,16 +208,64 @@ MOTIONS: dict[str, tuple[Pose, Pose]] = {
     ),
     "glute_bridge": (
         Pose(body_pitch=-90, hip_flex=_sym(60), knee_flex=_sym(100)),
-        Pose(body_pitch=-65, hip_flex=_sym(35), knee_flex=_sym(100)),
+        Pose(body_pitch=-65, hip_flex=_sym(8), knee_flex=_sym(95)),
     ),
     "plank": (
         Pose(body_pitch=80, shoulder_flex=_sym(85), elbow_flex=_sym(90)),
         Pose(body_pitch=80, shoulder_flex=_sym(85), elbow_flex=_sym(90)),
     ),
+    "side_lunge": (
+        Pose(trunk_flex=3, hip_abd=_sym(22), knee_flex=_sym(3)),
+        Pose(trunk_flex=30, hip_flex=(70, 5), hip_abd=(12, 35), knee_flex=(95, 3)),
+    ),
+    "shrug": (
+        Pose(shoulder_abd=_sym(6), elbow_flex=_sym(5)),
+        Pose(shoulder_abd=_sym(6), elbow_flex=_sym(5), shrug_m=0.055),
+    ),
+    "crunch": (
+        Pose(body_pitch=-90, hip_flex=_sym(50), knee_flex=_sym(100), shoulder_flex=_sym(40), elbow_flex=_sym(10)),
+        Pose(body_pitch=-90, trunk_flex=32, hip_flex=_sym(50), knee_flex=_sym(100), shoulder_flex=_sym(40), elbow_flex=_sym(10)),
+    ),
+    "side_plank": (
+        Pose(body_roll=70, shoulder_abd=(20, 80), elbow_flex=(5, 90), forearm_twist=(0, 0)),
+        Pose(body_roll=70, shoulder_abd=(20, 80), elbow_flex=(5, 90), forearm_twist=(0, 0)),
+    ),
+    "straight_leg_raise": (
+        Pose(body_pitch=-90, hip_flex=(2, 45), knee_flex=(2, 95)),
+        Pose(body_pitch=-90, hip_flex=(70, 45), knee_flex=(4, 95)),
+    ),
+    "hurdle_step": (
+        Pose(hip_flex=_sym(3), knee_flex=_sym(3), shoulder_flex=_sym(5)),
+        Pose(trunk_flex=3, hip_flex=(95, 3), knee_flex=(95, 3), shoulder_flex=_sym(5)),
+    ),
+    "inline_lunge": (
+        Pose(trunk_flex=2, hip_flex=(30, -22), knee_flex=(4, 8)),
+        Pose(trunk_flex=4, hip_flex=(80, -20), knee_flex=(95, 105)),
+    ),
+    "shoulder_extension": (
+        Pose(shoulder_flex=(2, 2), elbow_flex=_sym(5)),
+        Pose(shoulder_flex=(-55, 2), elbow_flex=_sym(5)),
+    ),
+    "shoulder_scaption": (
+        Pose(shoulder_abd=(10, 8), shoulder_flex=(5, 3), elbow_flex=_sym(5)),
+        Pose(shoulder_abd=(140, 8), shoulder_flex=(35, 3), elbow_flex=_sym(5)),
+    ),
+    "shoulder_external_rotation": (
+        Pose(shoulder_abd=(3, 3), elbow_flex=(90, 5), forearm_twist=(0, 0)),
+        Pose(shoulder_abd=(3, 3), elbow_flex=(90, 5), forearm_twist=(-75, 0)),
+    ),
+    "chin_tuck": (
+        Pose(head_forward_m=0.05),
+        Pose(head_forward_m=0.0),
+    ),
+    "wall_angel": (
+        Pose(shoulder_abd=_sym(85), elbow_flex=_sym(90), forearm_twist=_sym(90)),
+        Pose(shoulder_abd=_sym(160), elbow_flex=_sym(25), forearm_twist=_sym(90)),
+    ),
 }
 
 # Which driver value the generator knows as truth, for tests: exercise -> (metric, side index)
-HOLDS = {"plank"}
+HOLDS = {"plank", "side_plank"}
 
 
 @dataclass
@@ -319,9 +371,10 @@ def _camera_project(
     toward = -fwd
     facing_left = float(np.dot(lateral, toward))  # > 0: left side toward the camera
     for name, i in INDEX.items():
-        if name.startswith("right_") and facing_left > 0.5:
+        # (At 45 deg both sides are still well seen; beyond ~55 deg the far side is occluded.)
+        if name.startswith("right_") and facing_left > 0.82:
             vis[i] = 0.4 + 0.2 * (1 - facing_left)
-        elif name.startswith("left_") and facing_left < -0.5:
+        elif name.startswith("left_") and facing_left < -0.82:
             vis[i] = 0.4 + 0.2 * (1 + facing_left)
     img = np.stack([u, v, z, vis], axis=1)
     if take.noise > 0:

@@ -302,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args.debug_log)
+    if args.debug_log:
+        os.environ["FITCOACH_NATIVE_LOG"] = "1"
     # exercises validate takes files positionally after the optional id
     if getattr(args, "command", None) == "exercises" and args.action == "validate" and args.id:
         args.files = [args.id] + list(args.files)

@@ -44,5 +44,7 @@ def test_clip_count_matches_hand_count(clip_row, shared_dir, tmp_path):
         return
     hand = int(clip_row["reps"])
     got = res["summary"]["reps"]
-    # Within one rep of the hand count (an edited clip may clip a rep at a cut).
-    assert abs(got - hand) <= 1, f"{clip_row['file']}: counted {got}, hand count {hand}"
+    # Exact where the hand count is sure; within one where the manifest marks it approximate
+    # (e.g. a rep cut by the first or last frame).
+    slack = 0 if clip_row["reps_confidence"] == "sure" else 1
+    assert abs(got - hand) <= slack, f"{clip_row['file']}: counted {got}, hand count {hand} ({clip_row['reps_confidence']})"

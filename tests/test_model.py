@@ -87,21 +87,39 @@ def test_video_with_nobody(tmp_path):
 
 
 def test_truncated_video_keeps_results_up_to_the_damage(tmp_path, astronaut_bgr):
-    frames = [astronaut_bgr] * 60
-    v = tmp_path / "whole.mp4"
-    _write_video(v, frames)
+    # MJPEG in AVI stays decodable up to the cut (an MP4 cut before its index is not; below)
+    import cv2
+
+    v = tmp_path / "whole.avi"
+    h, w = astronaut_bgr.shape[:2]
+    vw = cv2.VideoWriter(str(v), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (w, h))
+    for _ in range(60):
+        vw.write(astronaut_bgr)
+    vw.release()
     data = v.read_bytes()
-    cut = tmp_path / "cut.mp4"
+    cut = tmp_path / "cut.avi"
     cut.write_bytes(data[: int(len(data) * 0.6)])
     out = tmp_path / "o.json"
     r = _run("analyze", str(cut), "-e", "squat", "--json", str(out), "--no-progress")
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr
     err = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert len(err) == 1 and "truncated" in err[0] and "cut.mp4" in err[0]
+    assert len(err) == 1 and "truncated" in err[0] and "cut.avi" in err[0], err
     res = json.loads(out.read_text())
     assert 0 < res["summary"]["frames"] < 60
     assert res["summary"]["frames_with_person"] == res["summary"]["frames"]
+
+
+def test_mp4_cut_before_its_index_says_so(tmp_path, astronaut_bgr):
+    v = tmp_path / "whole.mp4"
+    _write_video(v, [astronaut_bgr] * 30)
+    data = v.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    r = _run("analyze", str(cut), "-e", "squat", "--no-progress")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    err = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(err) == 1 and "cut.mp4" in err[0] and "moov" in err[0], err
 
 
 def test_same_video_same_json(tmp_path, astronaut_bgr):

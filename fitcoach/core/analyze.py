@@ -124,6 +124,7 @@ def analyze(
             n += 1
             t_last = frame.t_s
             bar.update(frame.index)
+        pipe.finish()
     finally:
         bar.close()
         if writer is not None:
@@ -171,6 +172,7 @@ def analyze(
             "frames_body_not_visible": st.frames_body_not_visible,
             "ignored_movements": st.ignored_movements,
             "abandoned_reps": st.abandoned_reps,
+            "implausible_poses": st.implausible_poses,
         },
         "reps": [rep_to_json(r) for r in pipe.reps],
         "hold_faults": [

@@ -109,6 +109,7 @@ class LiveRunner:
                 self.stats.analysed += 1
                 self.stats.dropped = self.slot.dropped
                 self.on_result(res, frame)
+            pipe.finish()
         finally:
             self.stop()
             self._capture.join(timeout=2.0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -75,7 +75,57 @@ class PipelineStats:
     frames_body_not_visible: int = 0
     ignored_movements: int = 0
     abandoned_reps: int = 0
+    implausible_poses: int = 0  # detections dropped by FlipGuard
     person_switches: int = 0
+
+
+def _torso_angle_deg(image_xyzv: np.ndarray, size: tuple[int, int]) -> float:
+    """Direction of mid-hip -> mid-shoulder in the image (degrees, 0 = up), NaN if unknown."""
+    pts = image_xyzv[[11, 12, 23, 24], :2].astype(np.float64) * np.asarray(size, dtype=np.float64)
+    if not np.isfinite(pts).all():
+        return math.nan
+    d = (pts[0] + pts[1]) / 2 - (pts[2] + pts[3]) / 2
+    return math.degrees(math.atan2(float(d[0]), -float(d[1])))
+
+
+class FlipGuard:
+    """Rejects single implausible detections: a torso that turns over within a few frames.
+
+    In dark or low-contrast video the pose model sometimes returns an upside-down or mirrored
+    skeleton for a frame or two. A real body does not rotate its trunk by more than
+    ``MAX_TURN_DEG`` in ``WINDOW_S``; such a detection is dropped (the frame counts as "nobody"
+    and the smoother bridges it). If the new orientation persists for ``ACCEPT_AFTER_S`` it is
+    real (the person lay down) and is accepted.
+    """
+
+    MAX_TURN_DEG = 75.0
+    WINDOW_S = 0.5
+    ACCEPT_AFTER_S = 0.6
+
+    def __init__(self) -> None:
+        self.angle = math.nan
+        self.t_angle = math.nan
+        self.t_first_reject = math.nan
+        self.rejected = 0
+
+    def accept(self, t: float, image_xyzv: np.ndarray, size: tuple[int, int]) -> bool:
+        a = _torso_angle_deg(image_xyzv, size)
+        if math.isnan(a):
+            return True
+        if math.isnan(self.angle) or t - self.t_angle > self.WINDOW_S:
+            self.angle, self.t_angle, self.t_first_reject = a, t, math.nan
+            return True
+        turn = abs((a - self.angle + 180.0) % 360.0 - 180.0)
+        if turn <= self.MAX_TURN_DEG:
+            self.angle, self.t_angle, self.t_first_reject = a, t, math.nan
+            return True
+        if math.isnan(self.t_first_reject):
+            self.t_first_reject = t
+        if t - self.t_first_reject >= self.ACCEPT_AFTER_S:
+            self.angle, self.t_angle, self.t_first_reject = a, t, math.nan
+            return True
+        self.rejected += 1
+        return False
 
 
 def view_of(body: Body) -> str:
@@ -122,6 +172,7 @@ class Pipeline:
         self.min_visibility = min_visibility
         self.smoother = smoother or LandmarkSmoother(min_visibility=min_visibility)
         self.person = PersonTracker()
+        self.flip_guard = FlipGuard()
         self.stats = PipelineStats()
         self.reps: list[RepRecord] = []
         self._trackers: dict[str, RepTracker] = {}
@@ -156,6 +207,9 @@ class Pipeline:
             self.stats.person_switches = self.person.switches
         else:
             cand, n_people = None, 0
+        if cand is not None and not self.flip_guard.accept(t, cand.image_xyzv, self._size(frame)):
+            cand = None
+            self.stats.implausible_poses = self.flip_guard.rejected
         if n_people:
             self.stats.frames_with_person += 1
         if n_people > 1:
@@ -223,6 +277,19 @@ class Pipeline:
             new_reps=tuple(new),
             active_faults=tuple(sorted(k for k, v in self._hold_violation.items() if v > 0)),
         )
+
+    def finish(self) -> list[RepRecord]:
+        """End of input: finish a rep that was counted but had not settled yet."""
+        new = []
+        for tr in self._trackers.values():
+            ev = tr.flush()
+            if ev is not None:
+                new.append(self._finish(ev))
+        new.sort(key=lambda r: r.t_start_s)
+        new = [replace(r, index=len(self.reps) + 1 + k) for k, r in enumerate(new)]
+        self.reps.extend(new)
+        self.stats.abandoned_reps = sum(tr.abandoned for tr in self._trackers.values())
+        return new
 
     def _size(self, frame: Frame) -> tuple[int, int]:
         if frame.image_bgr is not None:

@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from fitcoach.core.models import pose_model_path
+from fitcoach.core.native import native_stderr_quiet as _native_stderr_quiet
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +82,10 @@ class MediaPipePose:
             min_pose_presence_confidence=min_detection_confidence,
             min_tracking_confidence=min_tracking_confidence,
         )
-        self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        with _native_stderr_quiet():
+            self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
+        self._quiet_calls = 2  # the first inferences also log (delegate, feedback tensors)
 
     def detect(self, image_bgr: np.ndarray, t_s: float) -> list[PoseCandidate]:
         t_ms = int(round(t_s * 1000.0))
@@ -91,7 +94,12 @@ class MediaPipePose:
         self._last_ms = t_ms
         rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        result = self._landmarker.detect_for_video(image, t_ms)
+        if self._quiet_calls > 0:
+            self._quiet_calls -= 1
+            with _native_stderr_quiet():
+                result = self._landmarker.detect_for_video(image, t_ms)
+        else:
+            result = self._landmarker.detect_for_video(image, t_ms)
         out = []
         for k, lms in enumerate(result.pose_landmarks):
             img = np.array(

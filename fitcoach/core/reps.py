@@ -39,6 +39,7 @@ START_FRACTION = 0.3  # of min_excursion: leaving rest
 RETURN_FRACTION = 0.2  # of the rep's excursion: the rep is counted once back this close to rest
 NEAR_FRACTION = 0.05  # of the rep's excursion: "at the far end" band
 REST_BAND_FRACTION = 0.05  # of min_excursion: "still at rest" band
+WARMUP_S = 0.3  # rest level follows the smoothed signal this long after tracking (re)starts
 SETTLE_MAX_S = 0.6  # after counting, at most this long to find where the return ended
 MAX_GAP_S = 1.0  # driver unknown for longer than this abandons a rep in progress
 JUMP_RANGE_PER_S = 15.0  # speed above 15 x max(|rest - target|, 3 x min_excursion) per second is a discontinuity
@@ -98,6 +99,7 @@ class RepTracker:
         self._settle_min = (math.nan, math.nan)
         self.ignored = 0
         self._x_smooth = math.nan
+        self._rest_t0 = math.nan
         self._buf_t: list[float] = []
         self._buf_x: list[float] = []
         self._buf_side: list[str] = []
@@ -157,12 +159,18 @@ class RepTracker:
         if math.isnan(self.rest_x):
             self.rest_x = x
             self.t_near_rest = t
+            self._rest_t0 = t
             return None
         # Rest level: the lowest value of the lightly smoothed signal (about 0.15 s), creeping back
         # up slowly (10 % of the exercise's range per second) so a noisy dip does not pin it.
         a = self._dt / (0.15 + self._dt) if self._dt > 0 else 1.0
         self._x_smooth = x if math.isnan(self._x_smooth) else self._x_smooth + a * (x - self._x_smooth)
-        self.rest_x = min(self._x_smooth, self.rest_x + 0.1 * self.range * self._dt)
+        if t - self._rest_t0 < WARMUP_S:
+            # the first frames at rest: follow the smoothed level (a first-frame outlier
+            # must not pin the rest level)
+            self.rest_x = self._x_smooth
+        else:
+            self.rest_x = min(self._x_smooth, self.rest_x + 0.1 * self.range * self._dt)
         if self._x_smooth <= self.rest_x + REST_BAND_FRACTION * self.d.min_excursion:
             self.t_near_rest = t
         if x - self.rest_x >= START_FRACTION * self.d.min_excursion:
@@ -219,6 +227,16 @@ class RepTracker:
         if turned:  # the next rep may already be under way
             self._rest(t, x, side)
         return ev
+
+    def flush(self) -> RepEvent | None:
+        """End of input: a rep already counted (returning, not yet settled) is finished; a rep
+        still on its way out is dropped (counted in `abandoned`)."""
+        if self.state == "settle":
+            _min_x, min_t = self._settle_min
+            return self._finalize(min_t)
+        if self.state == "out":
+            self.reset()
+        return None
 
     def _rest_at_start(self) -> float:
         return self._buf_x[0]

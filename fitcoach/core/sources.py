@@ -21,6 +21,7 @@ from typing import Iterator, Protocol
 
 import numpy as np
 
+from fitcoach.core.native import native_stderr_quiet  # noqa: I001  (sets OpenCV log levels before cv2 loads)
 from fitcoach.core.errors import InputError, NoCameraError
 from fitcoach.core.landmarks import LandmarkRecording, load_recording
 
@@ -76,9 +77,13 @@ class VideoSource:
         if self.path.is_dir():
             raise InputError(f"{path}: is a folder, not a video")
         cv2 = _cv2()
-        self._cap = cv2.VideoCapture(str(self.path))
+        with native_stderr_quiet():
+            self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
-            raise InputError(f"{path}: not a readable video (OpenCV could not open it)")
+            hint = ""
+            if self.path.suffix.lower() in (".mp4", ".mov", ".m4v") and _mp4_lacks_index(self.path):
+                hint = ": it has no index (moov atom), so it was probably cut off while recording or copying"
+            raise InputError(f"{path}: not a readable video (OpenCV could not open it){hint}")
         w = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         h = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         if w <= 0 or h <= 0:
@@ -114,10 +119,34 @@ class VideoSource:
                 f"(t={last_t:.2f} s): the file is truncated or damaged; results up to there are kept"
             )
             self.warnings.append(msg)
-            log.warning(msg)
+            log.debug(msg)  # reported once, by the caller (JSON errors + one stderr line)
 
     def close(self) -> None:
         self._cap.release()
+
+
+def _mp4_lacks_index(path: Path) -> bool:
+    """True for an MP4/MOV whose top-level boxes hold media data but no 'moov' (truncated)."""
+    try:
+        with open(path, "rb") as f:
+            seen = set()
+            while True:
+                head = f.read(8)
+                if len(head) < 8:
+                    break
+                size = int.from_bytes(head[:4], "big")
+                kind = head[4:8]
+                seen.add(kind)
+                if size == 1:
+                    size = int.from_bytes(f.read(8), "big") - 8
+                elif size == 0:
+                    break
+                if size < 8:
+                    return False
+                f.seek(size - 8, 1)
+            return b"ftyp" in seen and b"moov" not in seen
+    except OSError:
+        return False
 
 
 class ImageFolderSource:

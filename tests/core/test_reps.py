@@ -133,3 +133,26 @@ def test_too_fast_bounce_is_ignored(catalog):
         events.append(tr.step(t, float(v)))
         t += 1 / 30
     assert not any(events)
+
+
+def test_rep_returning_when_the_input_ends_is_counted(catalog):
+    # the take stops mid-return of the last rep, past the 80 % mark
+    take = synth.Take(reps=3, yaw_deg=45, tempo=(1.0, 0.3, 1.0, 0.5), tail_s=0.0, lead_in_s=0.5)
+    rec, truth = synth.generate(take)
+    t_cut = truth.rep_windows[-1][1] - 0.12
+    keep = rec.t_s < t_cut
+    cut = LandmarkRecording(rec.t_s[keep], rec.image_xyzv[keep], rec.world_xyz_m[keep], rec.frame_size)
+    out = analyze(RecordingSource(cut), catalog.get("squat"))
+    assert out["summary"]["reps"] == 3
+    assert [r["index"] for r in out["reps"]] == [1, 2, 3]
+
+
+def test_rep_still_going_down_when_the_input_ends_is_not_counted(catalog):
+    take = synth.Take(reps=3, yaw_deg=45, tempo=(1.0, 0.3, 1.0, 0.5), tail_s=0.0, lead_in_s=0.5)
+    rec, truth = synth.generate(take)
+    t_cut = truth.rep_windows[-1][0] + 0.8
+    keep = rec.t_s < t_cut
+    cut = LandmarkRecording(rec.t_s[keep], rec.image_xyzv[keep], rec.world_xyz_m[keep], rec.frame_size)
+    out = analyze(RecordingSource(cut), catalog.get("squat"))
+    assert out["summary"]["reps"] == 2
+    assert out["summary"]["abandoned_reps"] == 1

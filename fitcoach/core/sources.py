@@ -265,6 +265,7 @@ class CameraSource:
         size: tuple[int, int] | None = (640, 480),
         reconnect_s: float = 1.0,
         max_reconnect_s: float = 30.0,
+        opener=None,
     ) -> None:
         self.index = index
         self.name = f"camera {index}"
@@ -275,7 +276,8 @@ class CameraSource:
         self.max_reconnect_s = max_reconnect_s
         self._size = size
         self._stop = False
-        if sys.platform.startswith("linux") and not os.path.exists(f"/dev/video{index}"):
+        self._opener = opener  # tests: a callable returning a cv2.VideoCapture-like object or None
+        if opener is None and sys.platform.startswith("linux") and not os.path.exists(f"/dev/video{index}"):
             cams = list_cameras()
             raise NoCameraError(
                 f"no camera found at index {index}"
@@ -292,6 +294,8 @@ class CameraSource:
 
     def _open(self):
         cv2 = _cv2()
+        if self._opener is not None:
+            return self._opener()
         cap = cv2.VideoCapture(self.index)
         if not cap.isOpened():
             cap.release()

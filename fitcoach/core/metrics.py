@@ -360,6 +360,62 @@ def _knee_lift_ratio(body: Body, side: str) -> float:
     return float(hip[1] - knee[1]) / thigh + 1.0
 
 
+def _heel_lift_ratio(body: Body, side: str) -> float:
+    """(toe y - heel y) / heel-to-toe length in the image: ~0 foot flat, > 0.25 up on the toes."""
+    img = body.img_px
+    heel, toe = _p(img, f"{side}_heel"), _p(img, f"{side}_foot_index")
+    n = float(np.linalg.norm(toe - heel))
+    if not n > 1e-9:
+        return math.nan
+    return float(toe[1] - heel[1]) / n
+
+
+def _knee_valgus_ratio(body: Body, side: str) -> float:
+    """How far the knee sits toward the midline of the hip-ankle line, / leg length (front view).
+
+    0 = knee on the line; > 0 = knee caving in (valgus); < 0 = bowing out.
+    """
+    img = body.img_px
+    other = "right" if side == "left" else "left"
+    h, k, a = (_p(img, f"{side}_{j}") for j in ("hip", "knee", "ankle"))
+    o = _p(img, f"{other}_hip")
+    if not (np.isfinite(h).all() and np.isfinite(k).all() and np.isfinite(a).all() and np.isfinite(o).all()):
+        return math.nan
+    line = a - h
+    length = float(np.linalg.norm(line))
+    if not length > 1e-9:
+        return math.nan
+    normal = np.array([-line[1], line[0]]) / length
+    if float(np.dot(o - h, normal)) < 0:  # point the normal toward the midline
+        normal = -normal
+    return float(np.dot(k - h, normal)) / length
+
+
+def _pelvic_obliquity(body: Body, _side: str) -> float:
+    """Hip line against the shoulder line, about the trunk's forward axis (deg, world only).
+
+    + = the left hip is higher (a left hip hitch), whatever the body's orientation.
+    """
+    w = body.world_m
+    if w is None:
+        return math.nan
+    hips = _p(w, "left_hip") - _p(w, "right_hip")
+    shoulders = _p(w, "left_shoulder") - _p(w, "right_shoulder")
+    axis = _mid(w, "left_shoulder", "right_shoulder") - _mid(w, "left_hip", "right_hip")
+    if not (np.isfinite(hips).all() and np.isfinite(shoulders).all() and np.isfinite(axis).all()):
+        return math.nan
+    fwd = np.cross(shoulders, axis)
+    n = float(np.linalg.norm(fwd))
+    if not n > 1e-9:
+        return math.nan
+    fwd /= n
+    u = hips - np.dot(hips, fwd) * fwd
+    v = shoulders - np.dot(shoulders, fwd) * fwd
+    # world y points down: "left hip higher" turns the hip line toward -axis... sign by cross
+    ang = math.degrees(math.atan2(float(np.dot(np.cross(v, u), fwd)), float(np.dot(u, v))))
+    return ang
+
+
 def _ankle_spread_ratio(body: Body, _side: str) -> float:
     return _width_ratio(body.img_px, "ankle", "hip")
 
@@ -398,6 +454,12 @@ _register("shoulder_elevation_ratio", "ratio", False, lambda b, s: _shoulder_ele
           "vertical ear-to-shoulder distance / shoulder width (drops when shrugging)")
 _register("wrist_height_ratio", "ratio", True, _wrist_height_ratio,
           "(shoulder y - wrist y) / trunk length; > 0 wrist above shoulder")
+_register("heel_lift_ratio", "ratio", True, _heel_lift_ratio,
+          "(toe y - heel y) / foot length in the image; ~0 flat, > 0.25 up on the toes")
+_register("knee_valgus_ratio", "ratio", True, _knee_valgus_ratio,
+          "knee offset toward the midline from the hip-ankle line / leg length (front view; > 0 caving in)")
+_register("pelvic_obliquity", "deg", False, _pelvic_obliquity,
+          "hip line against the shoulder line in the frontal plane (world); + left hip higher")
 _register("knee_lift_ratio", "ratio", True, _knee_lift_ratio,
           "knee height relative to the hip in thigh lengths; 0 hanging, 1 thigh level")
 

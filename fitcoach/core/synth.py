@@ -61,8 +61,12 @@ class Pose:
     elbow_flex: tuple[float, float] = (0.0, 0.0)  # 0 = straight
     forearm_twist: tuple[float, float] = (0.0, 0.0)  # rotates the elbow-flex plane outward
     head_forward_m: float = 0.0  # head translated forward (forward-head posture)
-    shrug_m: float = 0.0  # both shoulders raised toward the ears
+    shrug_m: tuple[float, float] = (0.0, 0.0)  # shoulders raised toward the ears
     body_roll: float = 0.0  # whole body rolled about the forward axis (+ = onto the right side)
+    trunk_side: float = 0.0  # trunk bent sideways (+ = toward the person's left)
+    knee_valgus: tuple[float, float] = (0.0, 0.0)  # knees drift toward the midline (deg)
+    heel_rise_m: float = 0.0  # heels lifted off the floor
+    pelvis_roll: float = 0.0  # pelvis tilted in the frontal plane (+ = left hip higher: hip hitch)
 
 
 def _blend(a: Pose, b: Pose, p: float) -> Pose:
@@ -100,23 +104,28 @@ def forward_kinematics(body: Body, pose: Pose) -> np.ndarray:
     """33 landmarks (33, 3) in metres, body frame (X left, Y up, Z forward), pelvis at origin."""
     pts = np.zeros((33, 3))
     # Trunk leans forward: rotate 'up' toward 'forward' about the left axis.
-    r_trunk = _rot(LEFT, pose.trunk_flex)
+    r_trunk = _rot(FWD, -pose.trunk_side) @ _rot(LEFT, pose.trunk_flex)
     trunk_up = r_trunk @ UP
     trunk_fwd = r_trunk @ FWD
     for side, sgn in (("left", 1.0), ("right", -1.0)):
         i = 0 if side == "left" else 1
-        hip = LEFT * sgn * body.hip_half_width
-        # Legs hang from the pelvis, which stays level (the trunk tilts above it).
-        r_leg = _rot(FWD, sgn * pose.hip_abd[i]) @ _rot(LEFT, -pose.hip_flex[i])
+        hip = _rot(FWD, pose.pelvis_roll) @ (LEFT * sgn * body.hip_half_width)
+        # Legs hang from the pelvis (the trunk tilts above it). Valgus: the thigh turns in and
+        # the shin back out, so the knee moves toward the midline while the foot stays put.
+        valgus = pose.knee_valgus[i]
+        r_leg = _rot(FWD, sgn * (pose.hip_abd[i] - valgus)) @ _rot(LEFT, -pose.hip_flex[i])
         thigh_dir = r_leg @ -UP
         knee = hip + body.thigh * thigh_dir
-        r_knee = r_leg @ _rot(LEFT, pose.knee_flex[i])
+        r_knee = _rot(FWD, sgn * 2.0 * valgus) @ r_leg @ _rot(LEFT, pose.knee_flex[i])
         shin_dir = r_knee @ -UP
         ankle = knee + body.shin * shin_dir
         foot_fwd = r_knee @ FWD
         heel = ankle - 0.05 * foot_fwd + 0.04 * (r_knee @ -UP)
         toe = ankle + (body.foot - 0.05) * foot_fwd + 0.05 * (r_knee @ -UP)
-        shoulder = trunk_up * (body.trunk + pose.shrug_m) + r_trunk @ (LEFT * sgn * body.shoulder_half_width)
+        if pose.heel_rise_m:  # up on the toes: heel and ankle rise about the toe
+            heel = heel + UP * pose.heel_rise_m
+            ankle = ankle + UP * 0.7 * pose.heel_rise_m
+        shoulder = trunk_up * (body.trunk + pose.shrug_m[i]) + r_trunk @ (LEFT * sgn * body.shoulder_half_width)
         r_arm = r_trunk @ _rot(FWD, sgn * pose.shoulder_abd[i]) @ _rot(LEFT, -pose.shoulder_flex[i])
         ua_dir = r_arm @ -UP
         elbow = shoulder + body.upper_arm * ua_dir
@@ -220,7 +229,7 @@ MOTIONS: dict[str, tuple[Pose, Pose]] = {
     ),
     "shrug": (
         Pose(shoulder_abd=_sym(6), elbow_flex=_sym(5)),
-        Pose(shoulder_abd=_sym(6), elbow_flex=_sym(5), shrug_m=0.055),
+        Pose(shoulder_abd=_sym(6), elbow_flex=_sym(5), shrug_m=_sym(0.055)),
     ),
     "crunch": (
         Pose(body_pitch=-90, hip_flex=_sym(50), knee_flex=_sym(100), shoulder_flex=_sym(40), elbow_flex=_sym(10)),
@@ -290,6 +299,12 @@ class Take:
     seed: int = 0
     alternate: bool = False  # lunge-style: swap left/right every rep
     hold_s: float = 0.0  # for holds: seconds in position
+    # Faults injected on purpose (ids from synth_faults.FAULTS): one {id: severity 0..1} per
+    # rep, or for holds one dict for the whole hold.
+    rep_faults: list[dict[str, float]] | None = None
+    hold_faults: dict[str, float] | None = None
+    vis_drop_rate: float = 0.0  # chance per landmark and frame that its visibility collapses
+    jitter: float = 0.0  # slow (correlated) landmark wander, normalised units
 
 
 @dataclass(frozen=True)
@@ -399,19 +414,42 @@ def generate(take: Take) -> tuple[LandmarkRecording, Truth]:
     n = len(t)
     img = np.empty((n, 33, 4), dtype=np.float32)
     world = np.empty((n, 33, 3), dtype=np.float32)
+    depths = take.depths or [take.depth] * take.reps
+    faults = _fault_table(take.exercise) if (take.rep_faults or take.hold_faults) else {}
+    wander = np.zeros((33, 2))
     for i in range(n):
         pose = _blend(rest, far, phase[i])
-        if take.alternate and rep[i] >= 0 and rep[i] % 2 == 1:
+        k = int(rep[i])
+        if take.rep_faults and k >= 0 and take.rep_faults[k]:
+            progress = min(1.0, phase[i] / max(depths[k], 1e-6))
+            for fid, sev in sorted(take.rep_faults[k].items()):
+                pose = faults[fid](pose, rest, sev * progress)
+        if take.hold_faults:
+            for fid, sev in sorted(take.hold_faults.items()):
+                pose = faults[fid](pose, rest, sev)
+        if take.alternate and k >= 0 and k % 2 == 1:
             pose = _mirror(pose)
         pts = forward_kinematics(take.body, pose)
         # Put the lowest point on the floor (lying exercises) or the feet (standing).
         pts[:, 1] -= pts[:, 1].min()
         img[i], world[i] = _camera_project(pts, take, rng)
+        if take.jitter > 0:
+            wander = 0.9 * wander + rng.normal(0, take.jitter * 0.44, (33, 2))
+            img[i, :, :2] += wander.astype(np.float32)
+        if take.vis_drop_rate > 0:
+            hit = rng.random(33) < take.vis_drop_rate
+            img[i, hit, 3] = rng.uniform(0.05, 0.45, int(hit.sum()))
         if take.drop_rate > 0 and rng.random() < take.drop_rate:
             img[i] = np.nan
             world[i] = np.nan
     rec = LandmarkRecording(t_s=t, image_xyzv=img, world_xyz_m=world, frame_size=take.frame_size)
     return rec, truth
+
+
+def _fault_table(exercise: str) -> dict:
+    from fitcoach.core.synth_faults import FAULTS  # the fault module builds on this one
+
+    return FAULTS.get(exercise, {})
 
 
 def _mirror(p: Pose) -> Pose:

@@ -136,7 +136,7 @@ def cmd_analyze(args) -> int:
     src = open_source(args.input, fps=args.fps)
     factory = None if src.kind == "landmarks" else _backend_factory(args.model, getattr(args, 'people', 2))
     out = analyze(src, ex, factory, model_name=args.model, annotate_path=args.annotate,
-                  progress=None if not args.no_progress else False)
+                  progress=None if not args.no_progress else False, scorer=_scorer(args))
     _emit(out, args.json)
     if out["errors"]:
         # What was measured is already written; one line says what went wrong.
@@ -144,6 +144,110 @@ def cmd_analyze(args) -> int:
         return EXIT_INPUT
     for w in out["warnings"]:
         print(f"fitcoach: warning: {w}", file=sys.stderr)
+    return 0
+
+
+def _scorer(args):
+    """The shipped form scorer (None with --no-scorer or when the model file is absent)."""
+    if getattr(args, "no_scorer", False):
+        return None
+    from fitcoach.core.scorer import load_default_scorer
+
+    return load_default_scorer()
+
+
+def _fault_text(f) -> str:
+    """One fault, explained: what was measured, the target, and the model's confidence."""
+    unit = "°" if f.unit == "deg" else ""
+    measured = "not measurable in this view" if f.measured is None else f"measured {f.measured:g}{unit}"
+    conf = f", model {f.confidence:.2f}" if f.confidence is not None else ""
+    return f"{f.message}: {measured}, target {f.target} ({f.source}{conf})"
+
+
+def cmd_train(args) -> int:
+    try:
+        from fitcoach.train import card, realdata
+        from fitcoach.train.scorer import train
+    except ImportError as e:
+        raise FitCoachError(f"training needs the 'train' extra (pip install -e '.[train]'): {e}") from None
+    from fitcoach.core.models import models_dir
+    from fitcoach.core.scorer import FormScorer
+
+    out = Path(args.out) if args.out else models_dir() / "form_scorer.onnx"
+    report = train(out, takes=args.takes, heldout_takes=args.heldout_takes, seed=args.seed, epochs=args.epochs,
+                   workers=args.workers, exercises=args.exercise or None)
+    real = None
+    shared = Path(args.shared) if args.shared else Path(__file__).resolve().parent.parent.parent / "shared"
+    ds = shared / "datasets"
+    if ds.is_dir() and not args.no_real:
+        scorer = FormScorer(out)
+        real = {"pose_trainer": realdata.pose_trainer(ds / "pose-trainer", scorer),
+                "exercise_correction": {**realdata.exercise_correction(ds / "exercise-correction-mediapipe"),
+                                        **realdata.plank_vay(ds / "plank-keypoints-vay")}}
+    command = "fitcoach train scorer" + (f" --takes {args.takes}" if args.takes != 100 else "") + \
+        (f" --seed {args.seed}" if args.seed else "")
+    if args.card or args.out is None:
+        card_path = Path(args.card) if args.card else out.with_suffix(".md")
+        card.write_card(card_path, out, report, real, command)
+        print(f"model card: {card_path}")
+    if args.out is None:
+        card.update_manifest(out.parent / "manifest.toml", out, report)
+    h = report["heldout"]
+    print(f"{out}: {report['train_reps']} training reps, held-out {report['heldout_reps']}: "
+          f"score MAE {h['score_mae']}, fault AUCs " +
+          ", ".join(f"{f} {d['auc']}" for f, d in sorted(h["faults"].items()) if d["auc"] is not None))
+    if args.report:
+        Path(args.report).write_text(json.dumps({"report": report, "real": real}, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def _assess_frames(spec: str, args, smooth: bool = True):
+    from fitcoach.core.assess import person_frames
+    from fitcoach.core.sources import open_source
+
+    src = open_source(spec, fps=getattr(args, "fps", 30.0), single_image_ok=True)
+    backend = None
+    if src.kind != "landmarks":
+        backend = _backend_factory(args.model, 1)()
+    try:
+        return person_frames(src, backend, smooth=smooth and src.kind != "images")
+    finally:
+        if backend is not None:
+            backend.close()
+
+
+def cmd_assess(args) -> int:
+    from fitcoach.core import assess, report_html
+
+    if args.what == "posture":
+        if not args.front and not args.side:
+            raise FitCoachError("assess posture: give --front PHOTO and/or --side PHOTO (or videos)")
+        front = _assess_frames(args.front, args) if args.front else None
+        side = _assess_frames(args.side, args) if args.side else None
+        out = assess.assess_posture(front, side, _catalog(args), (args.front or "front", args.side or "side"))
+        page = report_html.posture_html(out, args.lang)
+        for f in out["findings"]:
+            if f["status"] != "not_assessed":
+                print(f"  {f['name']['en']:<46} {f['value']:6.1f}° ± {f['uncertainty']:.1f}  {f['status']:<8} "
+                      f"(normal {f['normal'][0]:g}..{f['normal'][1]:g})"
+                      + (f"  -> {', '.join(f['corrective_exercises'])}" if f["corrective_exercises"] else ""))
+        for w in out["warnings"]:
+            print(f"fitcoach: warning: {w}", file=sys.stderr)
+    else:
+        frames = _assess_frames(args.input, args)
+        out = assess.assess_rom(frames, args.test, args.side, args.input)
+        page = report_html.rom_html(out, args.lang)
+        if out["max_deg"] is None:
+            print(f"  {out['name']['en']} ({out['side']}): not measurable")
+        else:
+            print(f"  {out['name']['en']} ({out['side']}): {out['max_deg']:.1f}° ± {out['uncertainty_deg']:.1f} "
+                  f"(normal {out['normal'][0]:g}..{out['normal'][1]:g}°, {out['percent_of_normal']:.0f} %, {out['status']})")
+        for w in out["warnings"]:
+            print(f"fitcoach: warning: {w}", file=sys.stderr)
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if args.html:
+        Path(args.html).write_text(page, encoding="utf-8")
     return 0
 
 
@@ -190,10 +294,14 @@ def cmd_demo(args) -> int:
     def show(res):
         for r in res.new_reps:
             kind = f"partial ({r.partial_reason})" if r.partial else "rep"
+            score = f"  score {r.score:.0f}" if r.score is not None else ""
             print(f"  t={r.t_end_s:5.1f} s  {kind:<32} ROM {r.rom_min:5.1f}–{r.rom_max:5.1f}°  "
-                  f"tempo {r.tempo_down:.1f}-{r.tempo_bottom:.1f}-{r.tempo_up:.1f}  total {res.reps}")
+                  f"tempo {r.tempo_down:.1f}-{r.tempo_bottom:.1f}-{r.tempo_up:.1f}  total {res.reps}{score}")
+            for f in r.faults:
+                if f.id != "incomplete_range":
+                    print(f"           {_fault_text(f)}")
 
-    out = analyze(RecordingSource(rec), ex, on_frame=show, annotate_path=args.annotate, progress=False)
+    out = analyze(RecordingSource(rec), ex, on_frame=show, annotate_path=args.annotate, progress=False, scorer=_scorer(args))
     s = out["summary"]
     print(f"Done: {s['reps']} complete reps, {s['partial_reps']} partial.")
     if args.json:
@@ -216,7 +324,7 @@ def cmd_live(args) -> int:
             print(f"  {kind} {res.reps}: ROM {r.rom_min:.0f}–{r.rom_max:.0f}°  "
                   f"tempo {r.tempo_down:.1f}-{r.tempo_bottom:.1f}-{r.tempo_up:.1f}", flush=True)
 
-    runner = LiveRunner(src, ex, _backend_factory(args.model, getattr(args, 'people', 2)), show)
+    runner = LiveRunner(src, ex, _backend_factory(args.model, getattr(args, 'people', 2)), show, scorer=_scorer(args))
     try:
         pipe = runner.run()
     except KeyboardInterrupt:
@@ -259,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("analyze", help="count reps, tempo and ROM in a video, image folder or landmark recording")
     a.add_argument("input", help="video file, image folder, or landmark recording (.npz)")
+    a.add_argument("--no-scorer", action="store_true", help="rules only: no form-scorer score or confidences")
     a.add_argument("--exercise", "-e", required=True, help="exercise id (see `fitcoach exercises list`)")
     a.add_argument("--json", help="write the analysis JSON here (default: print it)")
     a.add_argument("--annotate", metavar="OUT.mp4", help="write a video with skeleton, counter, phase, angle")
@@ -292,6 +401,38 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--annotate", metavar="OUT.mp4", help="write an annotated video of the demo")
     common(d, model=False)
     d.set_defaults(func=cmd_demo)
+
+    asx = sub.add_parser("assess", help="posture (front/side photos or video) or a range-of-motion test")
+    asub = asx.add_subparsers(dest="what", required=True)
+    ap_ = asub.add_parser("posture", help="forward head, tilt and asymmetry from a front and/or side view")
+    ap_.add_argument("--front", help="front photo (or video / image folder / .npz)")
+    ap_.add_argument("--side", help="side photo (or video / image folder / .npz)")
+    ar_ = asub.add_parser("rom", help="a guided single-joint range-of-motion test")
+    ar_.add_argument("input", help="video, image folder, camera index or landmark recording")
+    ar_.add_argument("--test", required=True, help="test id (fitcoach/data/rom_tests.toml), e.g. shoulder_flexion")
+    ar_.add_argument("--side", required=True, choices=("left", "right"), help="the side tested")
+    for sp in (ap_, ar_):
+        sp.add_argument("--json", help="write the result JSON here")
+        sp.add_argument("--html", help="write a printable HTML report here")
+        sp.add_argument("--lang", choices=("en", "ko"), default="en", help="report language")
+        sp.add_argument("--fps", type=float, default=30.0, help="frame rate for image folders")
+        common(sp)
+        sp.set_defaults(func=cmd_assess)
+
+    tr = sub.add_parser("train", help="train a model shipped in models/ (needs the 'train' extra)")
+    tr.add_argument("what", choices=("scorer",))
+    tr.add_argument("--takes", type=int, default=100, help="synthetic takes per exercise (3 reps each)")
+    tr.add_argument("--heldout-takes", type=int, default=20)
+    tr.add_argument("--epochs", type=int, default=150)
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--workers", type=int, default=2)
+    tr.add_argument("--exercise", action="append", help="only these exercises (repeatable; default all)")
+    tr.add_argument("--out", help="ONNX file (default models/form_scorer.onnx, which also updates the manifest and card)")
+    tr.add_argument("--card", help="write the model card here")
+    tr.add_argument("--report", help="write the full metrics as JSON here")
+    tr.add_argument("--shared", help="folder with datasets/ for the real-data evaluation (default ../shared)")
+    tr.add_argument("--no-real", action="store_true", help="skip the real-data evaluation")
+    tr.set_defaults(func=cmd_train)
 
     lv = sub.add_parser("live", help="coach live from a camera (headless, text output)")
     lv.add_argument("--camera", type=int, default=0)

@@ -132,9 +132,14 @@ def main() -> int:
         "# Nothing is downloaded at run time; rebuild the pose bundles with packaging/build_pose_models.sh.\n"
         "schema_version = 1\n\n" + "\n".join(entries)
     )
-    extra = args.out / "manifest.extra.toml"
-    if extra.exists():  # entries for models trained in this repo (form scorer, planner)
-        manifest += "\n" + extra.read_text(encoding="utf-8")
+    old = args.out / "manifest.toml"
+    if old.exists():  # keep the entries of models trained in this repo (form scorer, planner)
+        import re
+
+        blocks = re.split(r"(?m)^(?=\[\[model\]\])", old.read_text(encoding="utf-8"))
+        kept = [b for b in blocks if b.startswith("[[model]]") and 'name = "pose_landmarker_' not in b]
+        if kept:
+            manifest += "\n" + "".join(kept)
     (args.out / "manifest.toml").write_text(manifest, encoding="utf-8")
     return 0
 

@@ -38,7 +38,7 @@ py="${PYTHON:-python3}"
 "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "FitCoach needs Python 3.11 or newer")'
 [ -x .venv/bin/python ] || "$py" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/python -m pip install -q -e ".[test,train]"
 .venv/bin/fitcoach models verify
 
 if [ "$run" = 1 ]; then

@@ -173,3 +173,35 @@ def test_no_network_with_the_real_model(tmp_path, astronaut_bgr, monkeypatch):
     v = tmp_path / "still.mp4"
     _write_video(v, [astronaut_bgr] * 5)
     assert main(["analyze", str(v), "-e", "squat", "--json", str(tmp_path / "o.json"), "--no-progress"]) == 0
+
+
+def test_assess_posture_from_a_real_photo(tmp_path, astronaut_bgr):
+    import cv2
+
+    photo = tmp_path / "front.png"
+    cv2.imwrite(str(photo), astronaut_bgr)
+    out, page = tmp_path / "p.json", tmp_path / "p.html"
+    r = _run("assess", "posture", "--front", str(photo), "--json", str(out), "--html", str(page))
+    assert r.returncode == 0, r.stderr
+    res = json.loads(out.read_text())
+    f = {x["id"]: x for x in res["findings"]}
+    # the astronaut faces the camera: head tilt and shoulder line are measured, with a source
+    assert f["shoulder_height_asymmetry"]["value"] is not None and f["shoulder_height_asymmetry"]["source"]
+    assert f["head_tilt"]["uncertainty"] is not None
+    assert f["craniovertebral_angle"]["status"] == "not_assessed"
+    assert "no side view" in r.stderr
+    assert "<table>" in page.read_text()
+
+
+def test_assess_posture_wrong_view_and_empty_photo(tmp_path, astronaut_bgr):
+    import cv2
+
+    photo = tmp_path / "me.png"
+    cv2.imwrite(str(photo), astronaut_bgr)
+    r = _run("assess", "posture", "--side", str(photo))
+    assert r.returncode == 2 and "looks like a front view" in r.stderr and "me.png" in r.stderr
+    blank = tmp_path / "wall.png"
+    cv2.imwrite(str(blank), np.full((480, 640, 3), 200, np.uint8))
+    r = _run("assess", "posture", "--front", str(blank))
+    assert r.returncode == 2 and "wall.png: no person found" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -57,7 +57,8 @@ def rep_to_json(r: RepRecord) -> dict:
         },
         "view": r.view,
         "faults": [
-            {"id": f.id, "message": f.message, "measured": f.measured, "target": f.target, "unit": f.unit}
+            {"id": f.id, "message": f.message, "measured": f.measured, "target": f.target, "unit": f.unit,
+             "source": f.source, "confidence": f.confidence}
             for f in r.faults
         ],
         "score": r.score,
@@ -97,6 +98,7 @@ def analyze(
     annotate_path: str | Path | None = None,
     on_frame: Callable[[FrameResult], None] | None = None,
     progress: bool | None = None,
+    scorer=None,
 ) -> dict:
     """Run `exercise`'s pipeline over `source` and return the analysis JSON (a dict).
 
@@ -105,7 +107,7 @@ def analyze(
     """
     needs_model = source.kind not in ("landmarks",)
     backend = backend_factory() if (needs_model and backend_factory is not None) else None
-    pipe = Pipeline(exercise, backend=backend, frame_size=source.frame_size)
+    pipe = Pipeline(exercise, backend=backend, frame_size=source.frame_size, scorer=scorer)
     writer = None
     n = 0
     t_last = 0.0
@@ -161,6 +163,7 @@ def analyze(
         "exercise": {"id": exercise.id, "name": exercise.name.en, "kind": exercise.kind,
                      "driver": exercise.driver.metric if exercise.driver else None},
         "model": model_name if needs_model else None,
+        "scorer": (scorer.path.name if scorer is not None and scorer.knows(exercise.id) else None),
         "summary": {
             "reps": len(full),
             "partial_reps": len(pipe.reps) - len(full),

@@ -66,8 +66,10 @@ class LiveRunner:
         exercise: Exercise,
         backend_factory: Callable[[], PoseBackend],
         on_result: Callable[[FrameResult, Frame], None],
+        scorer=None,
     ) -> None:
         self.source = source
+        self.scorer = scorer
         self.exercise = exercise
         self.backend_factory = backend_factory
         self.on_result = on_result
@@ -96,7 +98,7 @@ class LiveRunner:
     def run(self) -> Pipeline:
         """Run until the source ends or `stop()` is called; returns the pipeline (with reps)."""
         backend = self.backend_factory()  # created on this (analysis) thread
-        pipe = Pipeline(self.exercise, backend=backend, frame_size=self.source.frame_size)
+        pipe = Pipeline(self.exercise, backend=backend, frame_size=self.source.frame_size, scorer=self.scorer)
         self._capture.start()
         try:
             while not self._stop.is_set():

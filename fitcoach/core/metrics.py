@@ -191,6 +191,11 @@ def _arm_planar_raw(body: Body, side: str, plane: str) -> float:
     hip = _p(img, f"{side}_hip")
     td = hip - shoulder
     width = _p(img, "left_shoulder") - _p(img, "right_shoulder")
+    mid_down = _mid(img, "left_hip", "right_hip") - _mid(img, "left_shoulder", "right_shoulder")
+    if plane == "frontal" and np.isfinite(width).all() and np.isfinite(mid_down).all():
+        # the trunk's midline is vertical in the body; a shoulder-to-same-hip line leans
+        # inward (shoulders are wider than hips) and would add ~10 deg
+        td = mid_down
     tl = float(np.linalg.norm(td))
     if not (np.isfinite(arm).all() and tl > 1e-9):
         return math.nan
@@ -213,6 +218,32 @@ def _arm_planar_raw(body: Body, side: str, plane: str) -> float:
         out = out / (np.linalg.norm(out) + 1e-12)
         other = float(np.dot(arm, out))
     return math.degrees(math.atan2(other, down_c))
+
+
+def _hip_abduction(body: Body, side: str) -> float:
+    """Thigh out to the side from hanging, frontal plane (deg; + away from the midline)."""
+    hip, knee = f"{side}_hip", f"{side}_knee"
+    if body.world_m is not None:
+        frame = _body_frame(body.world_m)
+        thigh = _p(body.world_m, knee) - _p(body.world_m, hip)
+        if frame is not None and np.isfinite(thigh).all():
+            left, up, _fwd = frame
+            out = left if side == "left" else -left
+            return math.degrees(math.atan2(float(np.dot(thigh, out)), -float(np.dot(thigh, up))))
+    img = body.img_px
+    down = _mid(img, "left_hip", "right_hip") - _mid(img, "left_shoulder", "right_shoulder")
+    across = _p(img, "left_hip") - _p(img, "right_hip")
+    thigh = _p(img, knee) - _p(img, hip)
+    n = float(np.linalg.norm(down))
+    if not (np.isfinite(thigh).all() and np.isfinite(across).all() and n > 1e-9):
+        return math.nan
+    down = down / n
+    if float(np.linalg.norm(across)) / n < 0.25:  # side-on: the frontal plane is not visible
+        return math.nan
+    out = across if side == "left" else -across
+    out = out - np.dot(out, down) * down
+    out = out / (np.linalg.norm(out) + 1e-12)
+    return math.degrees(math.atan2(float(np.dot(thigh, out)), float(np.dot(thigh, down))))
 
 
 def _shoulder_external_rotation(body: Body, side: str) -> float:
@@ -437,6 +468,10 @@ _register("shoulder_abduction", "deg", True, lambda b, s: _arm_planar(b, s, "fro
           "upper arm from hanging, frontal plane; + away from the body")
 _register("shoulder_external_rotation", "deg", True, _shoulder_external_rotation,
           "forearm rotated out from pointing forward (elbow at side, 90 deg); world landmarks only")
+_register("hip_abduction", "deg", True, _hip_abduction, "thigh out to the side from hanging, frontal plane")
+for _j in ("elbow", "hip", "knee"):
+    _register(f"{_j}_flexion", "deg", True, (lambda j: lambda b, s: 180.0 - _joint(j)(b, s))(_j),
+              f"180 - the {_j} joint angle (0 = straight)")
 _register("trunk_lean", "deg", False, _trunk_lean, "mid-hip to mid-shoulder from vertical (0 upright)")
 _register("shin_lean", "deg", True, _shin_lean, "ankle to knee from vertical")
 _register("body_incline", "deg", False, _body_incline,

@@ -17,7 +17,9 @@ from fitcoach.core.exercises import Bound, Exercise, Rule
 from fitcoach.core.filters import LandmarkSmoother
 from fitcoach.core.metrics import METRICS, Body, compute
 from fitcoach.core.pose import PersonTracker, PoseBackend, PoseCandidate
+from fitcoach.core.features import N_FRAME, frame_features, rep_vector
 from fitcoach.core.reps import HoldTracker, RepEvent, RepTracker
+from fitcoach.core.scorer import MODEL_ONLY_P, PARTIAL_FAULT, FormScorer, model_confidence
 from fitcoach.core.sources import Frame
 
 
@@ -29,6 +31,8 @@ class Fault:
     target: str
     unit: str
     duration_s: float = 0.0
+    source: str = "rule"  # "rule", "rule+model" (the model agrees, p >= 0.5) or "model"
+    confidence: float | None = None  # the form scorer's probability for this fault
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +133,17 @@ class FlipGuard:
 
 
 def view_of(body: Body) -> str:
-    """front / side / oblique from the image: shoulder width against trunk length."""
+    """front / side / oblique.
+
+    With world landmarks (camera-aligned, metres): the shoulder line's turn away from the
+    image plane (< 30 deg front, > 60 deg side), which a leaning trunk does not disturb.
+    Otherwise from the image: shoulder width against trunk length.
+    """
+    if body.world_m is not None:
+        v = body.world_m[11] - body.world_m[12]
+        if np.isfinite(v).all() and float(np.hypot(v[0], v[2])) > 1e-6:
+            turn = math.degrees(math.atan2(abs(float(v[2])), abs(float(v[0]))))
+            return "front" if turn < 30.0 else ("side" if turn > 60.0 else "oblique")
     img = body.img_px
     ls, rs, lh, rh = img[11], img[12], img[23], img[24]
     ok = np.isfinite(np.stack([ls, rs, lh, rh])).all(1)
@@ -165,8 +179,15 @@ class Pipeline:
         min_visibility: float = 0.5,
         smoother: LandmarkSmoother | None = None,
         frame_size: tuple[int, int] = (640, 480),
+        scorer: FormScorer | None = None,
+        collect_features: list[str] | None = None,
     ) -> None:
         self.ex = exercise
+        # The form scorer, if it knows this exercise; per-rep feature vectors are made for it
+        # (or for training, `collect_features` = the exercise list of the model to be trained).
+        self.scorer = scorer if scorer is not None and scorer.knows(exercise.id) else None
+        self._feat_exercises = self.scorer.exercises if self.scorer else collect_features
+        self.rep_vectors: list[np.ndarray] = []
         self.frame_size = frame_size  # for landmark frames; image frames carry their own
         self.backend = backend
         self.min_visibility = min_visibility
@@ -333,28 +354,45 @@ class Pipeline:
         for metric, side in self._rule_metrics:
             for s in (("left", "right") if METRICS[metric].sided and side is None else (side,)):
                 vals[(metric, s)] = compute(body, metric, s)
-        self._history.append((t, vals, view_of(body)))
+        feats = frame_features(body) if self._feat_exercises is not None else None
+        self._history.append((t, vals, view_of(body), feats))
         while self._history and t - self._history[0][0] > self._history_s:
             self._history.popleft()
 
     def _finish(self, ev: RepEvent) -> RepRecord:
         frames = [h for h in self._history if ev.t_start_s - 1e-9 <= h[0] <= ev.t_end_s + 1e-9]
-        views = [v for _, _, v in frames if v != "unknown"]
+        views = [h[2] for h in frames if h[2] != "unknown"]
         view = max(set(views), key=views.count) if views else "unknown"
+        rs = None
+        if self._feat_exercises is not None:
+            vec = rep_vector(np.array([h[0] for h in frames]), np.array([h[3] for h in frames]).reshape(-1, N_FRAME),
+                             view, self.ex.id, self._feat_exercises)
+            self.rep_vectors.append(vec)
+            if self.scorer is not None:
+                rs = self.scorer.score(vec, self.ex.id)
         faults = []
         for rule in self.ex.rules:
-            if view not in rule.views and view != "unknown":
-                continue
-            f = self._judge_rule(rule, ev, frames)
+            judged = view in rule.views or view == "unknown"
+            f = self._judge_rule(rule, ev, frames) if judged else None
+            p = rs.fault_p.get(rule.id) if rs is not None else None
             if f is not None:
-                faults.append(f)
+                faults.append(replace(f, source="rule+model" if p is not None and p >= 0.5 else "rule",
+                                      confidence=model_confidence(p)))
+            elif p is not None and p >= MODEL_ONLY_P:
+                worst = self._worst_value(rule, ev, frames)
+                unit = METRICS[rule.bound.metric].unit
+                faults.append(Fault(rule.id, rule.message.en, worst, rule.bound.target_text(unit), unit,
+                                    source="model", confidence=model_confidence(p)))
         if ev.partial and ev.partial_reason:
             d = self.ex.driver
             assert d is not None
             cmp = "≤" if d.direction == "decrease" else "≥"
             unit = d.unit
+            p = rs.fault_p.get(PARTIAL_FAULT) if rs is not None else None
             faults.insert(0, Fault("incomplete_range", f"Partial rep: {ev.partial_reason}", round(ev.extreme, 1),
-                                   f"{cmp} {d.target:g}{'°' if unit == 'deg' else ''}", unit))
+                                   f"{cmp} {d.target:g}{'°' if unit == 'deg' else ''}", unit,
+                                   source="rule+model" if p is not None and p >= 0.5 else "rule",
+                                   confidence=model_confidence(p)))
         return RepRecord(
             index=len(self.reps) + 1,
             side=ev.side,
@@ -370,18 +408,35 @@ class Pipeline:
             tempo_top=ev.tempo.top,
             faults=tuple(faults),
             view=view,
+            score=rs.score if rs is not None else None,
         )
 
-    def _judge_rule(self, rule: Rule, ev: RepEvent, frames: list) -> Fault | None:
-        lo, hi = {
+    def _worst_value(self, rule: Rule, ev: RepEvent, frames: list) -> float | None:
+        """The rule metric's value furthest toward violation during the rule's phase."""
+        lo, hi = self._phase_window(rule.phase, ev)
+        side = rule.bound.side or (ev.side if ev.side in ("left", "right") else None)
+        vals = [_pick(h[1], rule.bound.metric, side) for h in frames if lo - 1e-9 <= h[0] <= hi + 1e-9]
+        vals = [v for v in vals if not math.isnan(v)]
+        if not vals:
+            return None
+        b = rule.bound
+        v = max(vals) if b.max is not None and (b.min is None or max(vals) - b.max > b.min - min(vals)) else min(vals)
+        return round(float(v), 3 if METRICS[rule.bound.metric].unit == "ratio" else 1)
+
+    @staticmethod
+    def _phase_window(phase: str, ev: RepEvent) -> tuple[float, float]:
+        return {
             "out": (ev.t_start_s, ev.t_reach_s),
             "bottom": (ev.t_reach_s, ev.t_leave_s),
             "return": (ev.t_leave_s, ev.t_end_s),
             "rep": (ev.t_start_s, ev.t_end_s),
-        }[rule.phase]
+        }[phase]
+
+    def _judge_rule(self, rule: Rule, ev: RepEvent, frames: list) -> Fault | None:
+        lo, hi = self._phase_window(rule.phase, ev)
         side = rule.bound.side or (ev.side if ev.side in ("left", "right") else None)
         series = []
-        for t, vals, _ in frames:
+        for t, vals, *_ in frames:
             if lo - 1e-9 <= t <= hi + 1e-9:
                 series.append((t, _pick(vals, rule.bound.metric, side)))
         if not series:

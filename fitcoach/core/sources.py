@@ -154,12 +154,15 @@ class ImageFolderSource:
 
     kind = "images"
 
-    def __init__(self, path: str | Path, fps: float = 30.0) -> None:
+    def __init__(self, path: str | Path, fps: float = 30.0, files: list[Path] | None = None) -> None:
         self.path = Path(path)
         self.name = str(path)
         self.warnings: list[str] = []
         self.fps = fps
-        self.files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_EXTS)
+        if files is not None:  # a single photo (posture assessment) or an explicit list
+            self.files = list(files)
+        else:
+            self.files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_EXTS)
         if not self.files:
             raise InputError(f"{path}: folder has no images ({', '.join(sorted(IMAGE_EXTS))})")
         self.n_frames = len(self.files)
@@ -344,8 +347,9 @@ class CameraSource:
             self._cap.release()
 
 
-def open_source(spec: str, fps: float = 30.0) -> FrameSource:
-    """Open an input by its form: a camera index ("0"), a .npz recording, a folder or a video."""
+def open_source(spec: str, fps: float = 30.0, single_image_ok: bool = False) -> FrameSource:
+    """Open an input by its form: a camera index ("0"), a .npz recording, a folder or a video
+    (or, where a still is enough, a single photo)."""
     if spec.isdigit():
         return CameraSource(int(spec))
     p = Path(spec)
@@ -356,5 +360,7 @@ def open_source(spec: str, fps: float = 30.0) -> FrameSource:
     if p.suffix.lower() == ".npz":
         return RecordingSource(p)
     if p.suffix.lower() in IMAGE_EXTS:
+        if single_image_ok:
+            return ImageFolderSource(p, fps=fps, files=[p])
         raise InputError(f"{spec}: a single image is not a sequence; put frames in a folder")
     return VideoSource(p)

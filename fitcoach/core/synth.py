@@ -67,6 +67,7 @@ class Pose:
     knee_valgus: tuple[float, float] = (0.0, 0.0)  # knees drift toward the midline (deg)
     heel_rise_m: float = 0.0  # heels lifted off the floor
     pelvis_roll: float = 0.0  # pelvis tilted in the frontal plane (+ = left hip higher: hip hitch)
+    ankle_dorsi: tuple[float, float] = (0.0, 0.0)  # foot pulled up toward the shin (deg)
 
 
 def _blend(a: Pose, b: Pose, p: float) -> Pose:
@@ -119,9 +120,10 @@ def forward_kinematics(body: Body, pose: Pose) -> np.ndarray:
         r_knee = _rot(FWD, sgn * 2.0 * valgus) @ r_leg @ _rot(LEFT, pose.knee_flex[i])
         shin_dir = r_knee @ -UP
         ankle = knee + body.shin * shin_dir
-        foot_fwd = r_knee @ FWD
-        heel = ankle - 0.05 * foot_fwd + 0.04 * (r_knee @ -UP)
-        toe = ankle + (body.foot - 0.05) * foot_fwd + 0.05 * (r_knee @ -UP)
+        r_foot = r_knee @ _rot(LEFT, -pose.ankle_dorsi[i])
+        foot_fwd = r_foot @ FWD
+        heel = ankle - 0.05 * foot_fwd + 0.04 * (r_foot @ -UP)
+        toe = ankle + (body.foot - 0.05) * foot_fwd + 0.05 * (r_foot @ -UP)
         if pose.heel_rise_m:  # up on the toes: heel and ankle rise about the toe
             heel = heel + UP * pose.heel_rise_m
             ankle = ankle + UP * 0.7 * pose.heel_rise_m
@@ -273,6 +275,22 @@ MOTIONS: dict[str, tuple[Pose, Pose]] = {
     ),
 }
 
+# Single-joint movements for the range-of-motion tests (`fitcoach assess rom`): the left side
+# moves to a known angle (the test's truth), everything else stays still.
+ROM_MOTIONS: dict[str, tuple[Pose, Pose, float]] = {
+    "shoulder_flexion": (Pose(shoulder_flex=(0, 0)), Pose(shoulder_flex=(160, 0)), 160.0),
+    "shoulder_extension": (Pose(shoulder_flex=(0, 0)), Pose(shoulder_flex=(-50, 0)), 50.0),
+    "shoulder_abduction": (Pose(shoulder_abd=(0, 0)), Pose(shoulder_abd=(150, 0)), 150.0),
+    "shoulder_external_rotation": (Pose(elbow_flex=(90, 0)), Pose(elbow_flex=(90, 0), forearm_twist=(-70, 0)), 70.0),
+    "elbow_flexion": (Pose(elbow_flex=(0, 0)), Pose(elbow_flex=(140, 0)), 140.0),
+    "hip_flexion": (Pose(), Pose(hip_flex=(110, 0), knee_flex=(110, 0)), 110.0),
+    "hip_abduction": (Pose(), Pose(hip_abd=(40, 0)), 40.0),
+    "knee_flexion": (Pose(), Pose(knee_flex=(125, 0)), 125.0),
+    "ankle_dorsiflexion": (Pose(hip_flex=(90, 90), knee_flex=(90, 90)), Pose(hip_flex=(90, 90), knee_flex=(90, 90), ankle_dorsi=(18, 0)), 18.0),
+}
+for _k, (_a, _b, _truth) in ROM_MOTIONS.items():
+    MOTIONS[f"rom_{_k}"] = (_a, _b)
+
 # Which driver value the generator knows as truth, for tests: exercise -> (metric, side index)
 HOLDS = {"plank", "side_plank"}
 
@@ -304,6 +322,7 @@ class Take:
     rep_faults: list[dict[str, float]] | None = None
     hold_faults: dict[str, float] | None = None
     vis_drop_rate: float = 0.0  # chance per landmark and frame that its visibility collapses
+    motion: tuple[Pose, Pose] | None = None  # (rest, far) instead of MOTIONS[exercise] (e.g. a still posture)
     jitter: float = 0.0  # slow (correlated) landmark wander, normalised units
 
 
@@ -404,12 +423,12 @@ def _camera_project(
 
 def generate(take: Take) -> tuple[LandmarkRecording, Truth]:
     """Render a take to a landmark recording plus its ground truth."""
-    if take.exercise not in MOTIONS:
+    if take.motion is None and take.exercise not in MOTIONS:
         raise ValueError(
             f"no synthetic motion for exercise {take.exercise!r}; available: {', '.join(sorted(MOTIONS))}"
         )
     rng = np.random.default_rng(take.seed)
-    rest, far = MOTIONS[take.exercise]
+    rest, far = take.motion or MOTIONS[take.exercise]
     t, phase, rep, truth = _timeline(take)
     n = len(t)
     img = np.empty((n, 33, 4), dtype=np.float32)

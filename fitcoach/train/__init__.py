@@ -1,0 +1,1 @@
+"""Training code for the models FitCoach ships (needs the optional `train` extra: onnx)."""

@@ -381,24 +381,24 @@ def _wrist_height_ratio(body: Body, side: str) -> float:
     return float(sh[1] - wr[1]) / trunk
 
 
+def _rise_ratio(img: np.ndarray, base: str, point: str) -> float:
+    """How far `point` is above `base` in the image, over their distance (sine of the segment's
+    angle to the horizontal, + when `point` is higher)."""
+    b, p = _p(img, base), _p(img, point)
+    n = float(np.linalg.norm(p - b))
+    if not n > 1e-9:
+        return math.nan
+    return float(b[1] - p[1]) / n
+
+
 def _knee_lift_ratio(body: Body, side: str) -> float:
     """(hip y - knee y) / thigh length + 1: 0 leg hanging, 1 thigh level, 2 knee at hip-thigh above."""
-    img = body.img_px
-    hip, knee = _p(img, f"{side}_hip"), _p(img, f"{side}_knee")
-    thigh = float(np.linalg.norm(hip - knee))
-    if not thigh > 1e-9:
-        return math.nan
-    return float(hip[1] - knee[1]) / thigh + 1.0
+    return _rise_ratio(body.img_px, f"{side}_hip", f"{side}_knee") + 1.0
 
 
 def _heel_lift_ratio(body: Body, side: str) -> float:
     """(toe y - heel y) / heel-to-toe length in the image: ~0 foot flat, > 0.25 up on the toes."""
-    img = body.img_px
-    heel, toe = _p(img, f"{side}_heel"), _p(img, f"{side}_foot_index")
-    n = float(np.linalg.norm(toe - heel))
-    if not n > 1e-9:
-        return math.nan
-    return float(toe[1] - heel[1]) / n
+    return _rise_ratio(body.img_px, f"{side}_foot_index", f"{side}_heel")
 
 
 def _knee_valgus_ratio(body: Body, side: str) -> float:

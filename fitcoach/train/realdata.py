@@ -64,7 +64,7 @@ def pose_trainer(root: Path, scorer: FormScorer) -> dict:
         rows = []
         for f in sorted(glob.glob(str(root / "poses_compressed" / folder / "*.npy"))):
             kp = np.load(f, allow_pickle=False)
-            bad = "_bad_" in Path(f).name
+            bad = "bad" in Path(f).stem.replace(folder, "")  # bicep_bad_1, shoulderpressbad1
             pipe = Pipeline(ex, frame_size=ASSUMED_SIZE, scorer=scorer)
             for frame in RecordingSource(coco18_recording(kp)):
                 pipe.step(frame)

@@ -5,7 +5,7 @@
 All three run in this one process on the same clip, so the ratios compare like with like:
 - decode fps: OpenCV reading the clip, nothing else;
 - bare fps: decode + PoseLandmarker.detect_for_video (same options as the app);
-- pipeline fps: `fitcoach.core.analyze.analyze` end to end (decode, pose, person tracking,
+- pipeline fps: `fitcoach.core.analyze.analyze` end to end, with the form scorer (decode, pose, person tracking,
   smoothing, metrics, reps, rules, JSON);
 - our own stages: `Pipeline.step` on the landmarks the model produced (no model), per frame,
   median and p95 in ms.
@@ -30,6 +30,7 @@ from fitcoach.core.analyze import analyze  # noqa: E402
 from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
 from fitcoach.core.pipeline import Pipeline  # noqa: E402
 from fitcoach.core.pose import MediaPipePose, PersonTracker  # noqa: E402
+from fitcoach.core.scorer import load_default_scorer  # noqa: E402
 from fitcoach.core.sources import Frame, VideoSource  # noqa: E402
 
 DEFAULT_CLIP = REPO.parent / "shared" / "clips" / "squat" / "luizfcharry__MrPose__squat2.mp4"
@@ -47,6 +48,7 @@ def main() -> int:
         print(f"clip not found: {clip} (pass one as the first argument)")
         return 2
     ex = ExerciseCatalog.load().get(args.exercise)
+    scorer = load_default_scorer()  # as the app runs: rules + form scorer
 
     def frames():
         src = VideoSource(clip)
@@ -95,11 +97,12 @@ def main() -> int:
         def close(self):
             self.s.close()
 
-    out = analyze(Limited(src), ex, lambda: MediaPipePose(args.model), model_name=args.model, progress=False)
+    out = analyze(Limited(src), ex, lambda: MediaPipePose(args.model), model_name=args.model, progress=False,
+                  scorer=scorer)
     t_pipe = time.perf_counter() - t0
 
     # 4. our own stages per frame, on the model's landmarks (no model in the loop)
-    pipe = Pipeline(ex, frame_size=src.frame_size)
+    pipe = Pipeline(ex, frame_size=src.frame_size, scorer=scorer)
     nan = np.full((33, 4), np.nan, np.float32)
     costs = []
     for i, (t, img, world) in enumerate(kept):

@@ -135,8 +135,14 @@ def cmd_analyze(args) -> int:
     ex = _catalog(args).get(args.exercise)
     src = open_source(args.input, fps=args.fps)
     factory = None if src.kind == "landmarks" else _backend_factory(args.model, getattr(args, 'people', 2))
+    from fitcoach.core.cues import CueEngine
+
+    renderer = None
+    if args.annotate and args.lang == "ko":
+        from fitcoach.qt_text import draw_text as renderer
     out = analyze(src, ex, factory, model_name=args.model, annotate_path=args.annotate,
-                  progress=None if not args.no_progress else False, scorer=_scorer(args))
+                  progress=None if not args.no_progress else False, scorer=_scorer(args),
+                  cues=CueEngine(ex, args.lang, args.verbosity), text_renderer=renderer)
     _emit(out, args.json)
     if out["errors"]:
         # What was measured is already written; one line says what went wrong.
@@ -162,6 +168,33 @@ def _fault_text(f) -> str:
     measured = "not measurable in this view" if f.measured is None else f"measured {f.measured:g}{unit}"
     conf = f", model {f.confidence:.2f}" if f.confidence is not None else ""
     return f"{f.message}: {measured}, target {f.target} ({f.source}{conf})"
+
+
+def cmd_say(args) -> int:
+    """Speak (or write) one phrase with the offline voice: checks speech works on this machine."""
+    import shutil
+
+    from fitcoach.voice.player import Player
+    from fitcoach.voice.tts import Synthesizer, wav_duration_s
+
+    synth = Synthesizer(args.lang, args.rate, args.volume)
+    try:
+        path = synth.wav(args.text).result(timeout=60)
+    finally:
+        synth.close()
+    if args.out:
+        shutil.copyfile(path, args.out)
+        print(f"{args.out}: {wav_duration_s(Path(args.out)):.2f} s of {args.lang} speech")
+        return 0
+    player = Player()
+    if player.play(path):
+        import time
+
+        time.sleep(wav_duration_s(path) + 0.1)
+    else:
+        print(f"not played ({player.status}); the speech is in {path}")
+    player.close()
+    return 0
 
 
 def cmd_train(args) -> int:
@@ -301,7 +334,10 @@ def cmd_demo(args) -> int:
                 if f.id != "incomplete_range":
                     print(f"           {_fault_text(f)}")
 
-    out = analyze(RecordingSource(rec), ex, on_frame=show, annotate_path=args.annotate, progress=False, scorer=_scorer(args))
+    from fitcoach.core.cues import CueEngine
+
+    out = analyze(RecordingSource(rec), ex, on_frame=show, annotate_path=args.annotate, progress=False,
+                  scorer=_scorer(args), cues=CueEngine(ex, "en", "full"))
     s = out["summary"]
     print(f"Done: {s['reps']} complete reps, {s['partial_reps']} partial.")
     if args.json:
@@ -316,13 +352,26 @@ def cmd_live(args) -> int:
 
     ex = _catalog(args).get(args.exercise)
     src = CameraSource(args.camera)
-    print(f"Live: {ex.name.en} on camera {args.camera}. Ctrl-C to stop.")
+    coach = None
+    if args.verbosity != "silent":
+        from fitcoach.voice.coach import VoiceCoach
+
+        coach = VoiceCoach(ex, args.lang, args.verbosity, rate=args.rate, mute=args.mute)
+        made = coach.prepare()  # every phrase of the session, before the first frame
+        if made:
+            print(f"voice: prepared {made} phrases ({args.lang})")
+    print(f"Live: {ex.name.get(args.lang)} on camera {args.camera}. Ctrl-C to stop.")
 
     def show(res, _frame):
         for r in res.new_reps:
             kind = "partial" if r.partial else "rep"
+            score = f"  score {r.score:.0f}" if r.score is not None else ""
             print(f"  {kind} {res.reps}: ROM {r.rom_min:.0f}–{r.rom_max:.0f}°  "
-                  f"tempo {r.tempo_down:.1f}-{r.tempo_bottom:.1f}-{r.tempo_up:.1f}", flush=True)
+                  f"tempo {r.tempo_down:.1f}-{r.tempo_bottom:.1f}-{r.tempo_up:.1f}{score}", flush=True)
+        if coach is not None:
+            cue = coach.on_result(res.t_s, res)
+            if cue is not None:
+                print(f"  coach: {cue.text}   [{cue.priority}: {cue.reason}]", flush=True)
 
     runner = LiveRunner(src, ex, _backend_factory(args.model, getattr(args, 'people', 2)), show, scorer=_scorer(args))
     try:
@@ -331,6 +380,9 @@ def cmd_live(args) -> int:
         runner.stop()
         print("stopped")
         return 0
+    finally:
+        if coach is not None:
+            coach.close()
     print(f"{sum(not r.partial for r in pipe.reps)} reps; frames dropped: {runner.stats.dropped}")
     return 0
 
@@ -368,6 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyze", help="count reps, tempo and ROM in a video, image folder or landmark recording")
     a.add_argument("input", help="video file, image folder, or landmark recording (.npz)")
     a.add_argument("--no-scorer", action="store_true", help="rules only: no form-scorer score or confidences")
+    a.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the coach's cues (JSON 'cues')")
+    a.add_argument("--verbosity", choices=("silent", "counts", "full"), default="full", help="what the coach says")
     a.add_argument("--exercise", "-e", required=True, help="exercise id (see `fitcoach exercises list`)")
     a.add_argument("--json", help="write the analysis JSON here (default: print it)")
     a.add_argument("--annotate", metavar="OUT.mp4", help="write a video with skeleton, counter, phase, angle")
@@ -401,6 +455,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--annotate", metavar="OUT.mp4", help="write an annotated video of the demo")
     common(d, model=False)
     d.set_defaults(func=cmd_demo)
+
+    sy = sub.add_parser("say", help="speak a phrase with the offline voice (or write it to a WAV file)")
+    sy.add_argument("text")
+    sy.add_argument("--lang", choices=("en", "ko"), default="en")
+    sy.add_argument("--out", metavar="FILE.wav", help="write the speech here instead of playing it")
+    sy.add_argument("--rate", type=int, default=170, help="words per minute")
+    sy.add_argument("--volume", type=float, default=1.0)
+    sy.set_defaults(func=cmd_say)
 
     asx = sub.add_parser("assess", help="posture (front/side photos or video) or a range-of-motion test")
     asub = asx.add_subparsers(dest="what", required=True)
@@ -437,6 +499,10 @@ def build_parser() -> argparse.ArgumentParser:
     lv = sub.add_parser("live", help="coach live from a camera (headless, text output)")
     lv.add_argument("--camera", type=int, default=0)
     lv.add_argument("--exercise", "-e", default="squat")
+    lv.add_argument("--lang", choices=("en", "ko"), default="en", help="coach language")
+    lv.add_argument("--verbosity", choices=("silent", "counts", "full"), default="full")
+    lv.add_argument("--rate", type=int, default=170, help="speech rate, words per minute")
+    lv.add_argument("--mute", action="store_true", help="no sound; cues are printed")
     common(lv)
     lv.set_defaults(func=cmd_live)
     return p

@@ -12,6 +12,7 @@ run=1
 
 apt_pkgs=(
   libespeak-ng1 espeak-ng-data       # pyttsx3's offline voices (en, ko)
+  libportaudio2                      # sounddevice: non-blocking playback of spoken cues
   fonts-nanum                        # Korean text in the GUI
   libegl1 libgl1 libgles2            # MediaPipe and Qt rendering libraries
   libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3

@@ -99,6 +99,8 @@ def analyze(
     on_frame: Callable[[FrameResult], None] | None = None,
     progress: bool | None = None,
     scorer=None,
+    cues=None,
+    text_renderer=None,
 ) -> dict:
     """Run `exercise`'s pipeline over `source` and return the analysis JSON (a dict).
 
@@ -116,11 +118,15 @@ def analyze(
         if annotate_path is not None:
             from fitcoach.core.annotate import Annotator
 
-            writer = Annotator(annotate_path, source.frame_size, source.fps or 30.0, exercise)
+            writer = Annotator(annotate_path, source.frame_size, source.fps or 30.0, exercise, text_renderer)
         for frame in source:
             res = pipe.step(frame)
+            cue = None
+            if cues is not None:  # a CueEngine: what the voice coach would say, and when
+                cues.observe(frame.t_s, res)
+                cue = cues.poll(frame.t_s)
             if writer is not None:
-                writer.write(frame, res)
+                writer.write(frame, res, cue)
             if on_frame is not None:
                 on_frame(res)
             n += 1
@@ -183,6 +189,7 @@ def analyze(
              "unit": f.unit, "duration_s": f.duration_s}
             for f in pipe.hold_faults
         ],
+        "cues": [c.to_json() for c in cues.spoken] if cues is not None else [],
         "warnings": warnings,
         "errors": errors,
     }

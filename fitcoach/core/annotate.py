@@ -54,7 +54,12 @@ def draw_overlay(img: np.ndarray, res: FrameResult, ex: Exercise) -> None:
 
 
 class Annotator:
-    def __init__(self, path: str | Path, frame_size: tuple[int, int], fps: float, ex: Exercise) -> None:
+    def __init__(self, path: str | Path, frame_size: tuple[int, int], fps: float, ex: Exercise,
+                 text_renderer=None) -> None:
+        # text_renderer(img, text, (x, y), height_px): draws non-ASCII text (Korean cues); OpenCV's
+        # own fonts are ASCII-only. Supplied by the caller (e.g. Qt), so the core stays Qt-free.
+        self.text_renderer = text_renderer
+        self._cue = None
         self.path = Path(path)
         self.size = frame_size
         self.ex = ex
@@ -62,13 +67,29 @@ class Annotator:
         if not self._w.isOpened():
             raise InputError(f"{path}: cannot write a video here")
 
-    def write(self, frame: Frame, res: FrameResult) -> None:
+    def write(self, frame: Frame, res: FrameResult, cue=None) -> None:
         if frame.image_bgr is not None:
             img = frame.image_bgr.copy()
         else:
             img = np.full((self.size[1], self.size[0], 3), 32, dtype=np.uint8)
         draw_overlay(img, res, self.ex)
+        if cue is not None:
+            self._cue = cue
+        if self._cue is not None and frame.t_s <= self._cue.t_s + max(1.5, self._cue.duration_s):
+            self._draw_cue(img, self._cue.text)
         self._w.write(img)
+
+    def _draw_cue(self, img: np.ndarray, text: str) -> None:
+        h, w = img.shape[:2]
+        px = max(18, int(min(w, h) / 14))
+        y = h - int(px * 0.8)
+        cv2.rectangle(img, (0, y - int(px * 1.3)), (w, h), (0, 0, 0), -1)
+        if text.isascii() or self.text_renderer is None:
+            scale = px / 30.0
+            shown, color = (text, (80, 220, 255)) if text.isascii() else ("(cue: no font renderer)", (160, 160, 160))
+            cv2.putText(img, shown, (12, y), cv2.FONT_HERSHEY_SIMPLEX, scale, color, max(1, int(2 * scale)), cv2.LINE_AA)
+        else:
+            self.text_renderer(img, text, (12, y - px), px)
 
     def close(self) -> None:
         self._w.release()

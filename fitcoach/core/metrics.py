@@ -397,7 +397,15 @@ def _knee_lift_ratio(body: Body, side: str) -> float:
 
 
 def _heel_lift_ratio(body: Body, side: str) -> float:
-    """(toe y - heel y) / heel-to-toe length in the image: ~0 foot flat, > 0.25 up on the toes."""
+    """(toe y - heel y) / heel-to-toe length: ~0 foot flat, > 0.25 up on the toes.
+
+    From world landmarks when present (a foot seen at an angle is foreshortened in the image,
+    which would exaggerate the ratio), else from the image (valid side-on only).
+    """
+    if body.world_m is not None:
+        v = _rise_ratio(body.world_m, f"{side}_foot_index", f"{side}_heel")
+        if not math.isnan(v):
+            return v
     return _rise_ratio(body.img_px, f"{side}_foot_index", f"{side}_heel")
 
 

@@ -33,7 +33,12 @@ def test_analyze_recording_json_is_stable(demo_npz, tmp_path, capsys):
     assert set(rep) >= {"index", "side", "t_start_s", "t_end_s", "partial", "rom_deg", "tempo_s", "faults", "score"}
     assert set(rep["rom_deg"]) == {"min", "max", "range"}
     assert set(rep["tempo_s"]) == {"down", "bottom", "up", "top"}
-    assert rep["score"] is None
+    # the shipped form scorer knows squats: every rep has a 0-100 score; the shallow one scores lowest
+    scores = [r["score"] for r in out["reps"]]
+    assert all(0 <= x <= 100 for x in scores)
+    partial = next(r for r in out["reps"] if r["partial"])
+    assert partial["score"] < min(r["score"] for r in out["reps"] if not r["partial"])
+    assert out["scorer"] == "form_scorer.onnx"
 
 
 def test_analyze_opens_no_socket(demo_npz, tmp_path, monkeypatch):

@@ -113,6 +113,7 @@ def analyze(
     writer = None
     n = 0
     t_last = 0.0
+    set_started = False
     bar = Progress(source.n_frames, f"analyze {Path(source.name).name}", progress)
     try:
         if annotate_path is not None:
@@ -123,6 +124,9 @@ def analyze(
             res = pipe.step(frame)
             cue = None
             if cues is not None:  # a CueEngine: what the voice coach would say, and when
+                if not set_started and res.status == "ok":
+                    cues.session_event(frame.t_s, "set_start")
+                    set_started = True
                 cues.observe(frame.t_s, res)
                 cue = cues.poll(frame.t_s)
             if writer is not None:
@@ -133,6 +137,11 @@ def analyze(
             t_last = frame.t_s
             bar.update(frame.index)
         pipe.finish()
+        if cues is not None and set_started:
+            cues.session_event(t_last, "set_end", n=sum(1 for r in pipe.reps if not r.partial))
+            for k in range(6):  # said after the last frame, once whatever is being spoken ends
+                if cues.poll(t_last + 0.5 * k) is not None:
+                    break
     finally:
         bar.close()
         if writer is not None:

@@ -234,6 +234,10 @@ class CueEngine:
         """Set start / set end / rest countdown, from whoever runs the session."""
         self.push(Event(key, "session", t, key.replace("_", " "), params))
 
+    def rest(self, t: float, seconds: int) -> None:
+        """Start of a rest between sets: "Rest. 60 seconds"."""
+        self.session_event(t, "rest", n=int(seconds))
+
     def texts_for_session(self) -> list[str]:
         """Everything this session may say, for synthesis before it starts."""
         out = set(self.phrases.all_texts(self.lang))

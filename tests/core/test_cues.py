@@ -141,3 +141,25 @@ def test_shipped_phrases_and_cues_exist_in_both_languages(catalog):
             assert r.cue.en.strip() and r.cue.ko.strip(), (ex.id, r.id)
     texts = CueEngine(catalog.get("squat"), "ko").texts_for_session()
     assert "하나" in texts and "무릎을 바깥으로 밀어주세요" in texts
+
+
+def test_analyze_lists_set_start_counts_and_set_end(catalog):
+    from fitcoach.core import synth
+    from fitcoach.core.analyze import analyze
+    from fitcoach.core.sources import RecordingSource
+
+    rec, _ = synth.generate(synth.Take(reps=3, yaw_deg=45, noise=0.002))
+    ex = catalog.get("squat")
+    out = analyze(RecordingSource(rec), ex, cues=CueEngine(ex, "ko"))
+    texts = [c["text"] for c in out["cues"]]
+    assert texts[0].startswith("시작합니다") or texts[0].startswith("준비됐나요")
+    assert "하나" in texts and "둘" in texts and "셋" in texts
+    assert out["cues"][-1]["priority"] == "session" and "3" in texts[-1]
+    again = analyze(RecordingSource(rec), ex, cues=CueEngine(ex, "ko"))
+    assert again["cues"] == out["cues"]  # same input, same cues
+
+
+def test_rest_countdown_phrase(squat):
+    e = CueEngine(squat, "en")
+    e.rest(10.0, 60)
+    assert e.poll(10.0).text in ("Rest. 60 seconds", "Take 60 seconds")

@@ -140,9 +140,34 @@ def cmd_analyze(args) -> int:
     renderer = None
     if args.annotate and args.lang == "ko":
         from fitcoach.qt_text import draw_text as renderer
-    out = analyze(src, ex, factory, model_name=args.model, annotate_path=args.annotate,
-                  progress=None if not args.no_progress else False, scorer=_scorer(args),
-                  cues=CueEngine(ex, args.lang, args.verbosity), text_renderer=renderer)
+    store = session = None
+    on_frame = None
+    if args.save:
+        from fitcoach.core.analyze import rep_to_json
+        from fitcoach.core.store import Store
+
+        store = Store()
+        pid = store.profile(args.profile)
+        session = store.start_session(pid, ex.id, source=str(args.input), model=args.model)
+
+        def on_frame(res):  # every completed rep is committed when it completes
+            for r in res.new_reps:
+                fut = store.add_rep(session[1], rep_to_json(r))
+                fut.add_done_callback(lambda f, i=r.index: print(f"saved rep {i}", flush=True)
+                                      if f.exception() is None else None)
+
+    if args.realtime and src.kind == "landmarks":
+        src = _Paced(src)
+    try:
+        out = analyze(src, ex, factory, model_name=args.model, annotate_path=args.annotate,
+                      progress=None if not args.no_progress else False, scorer=_scorer(args),
+                      cues=CueEngine(ex, args.lang, args.verbosity), text_renderer=renderer, on_frame=on_frame)
+    finally:
+        if store is not None and session is not None:
+            try:
+                store.end_session(session[0], session[1], locals().get("out", {}).get("cues"))
+            finally:
+                store.close()
     _emit(out, args.json)
     if out["errors"]:
         # What was measured is already written; one line says what went wrong.
@@ -151,6 +176,26 @@ def cmd_analyze(args) -> int:
     for w in out["warnings"]:
         print(f"fitcoach: warning: {w}", file=sys.stderr)
     return 0
+
+
+class _Paced:
+    """Replays a landmark recording at its own speed (simulates a live session)."""
+
+    def __init__(self, src) -> None:
+        self._src = src
+
+    def __getattr__(self, name):
+        return getattr(self._src, name)
+
+    def __iter__(self):
+        import time
+
+        t0 = time.monotonic()
+        for f in self._src:
+            wait = f.t_s - (time.monotonic() - t0)
+            if wait > 0:
+                time.sleep(wait)
+            yield f
 
 
 def _scorer(args):
@@ -194,6 +239,37 @@ def cmd_say(args) -> int:
     else:
         print(f"not played ({player.status}); the speech is in {path}")
     player.close()
+    return 0
+
+
+def cmd_data(args) -> int:
+    import csv
+
+    from fitcoach.core.store import Store
+
+    store = Store()
+    try:
+        if args.action == "check":
+            print(f"{store.path}: integrity {store.integrity()}")
+        elif args.action == "delete":
+            store.delete_profile(args.profile)
+            print(f"profile {args.profile!r} and all its sessions erased; database compacted")
+        else:
+            if not args.out:
+                raise FitCoachError("data export: give --out FILE.json or FILE.csv")
+            if args.out.endswith(".csv"):
+                rows = store.reps(args.profile)
+                with open(args.out, "w", newline="", encoding="utf-8") as f:
+                    w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["session_id"])
+                    w.writeheader()
+                    w.writerows(rows)
+                print(f"{args.out}: {len(rows)} reps")
+            else:
+                Path(args.out).write_text(json.dumps(store.export_profile(args.profile), indent=1, ensure_ascii=False)
+                                          + "\n", encoding="utf-8")
+                print(f"{args.out}: profile {args.profile!r}")
+    finally:
+        store.close()
     return 0
 
 
@@ -421,6 +497,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("input", help="video file, image folder, or landmark recording (.npz)")
     a.add_argument("--no-scorer", action="store_true", help="rules only: no form-scorer score or confidences")
     a.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the coach's cues (JSON 'cues')")
+    a.add_argument("--save", action="store_true", help="keep this session in the local history (with --profile)")
+    a.add_argument("--profile", default="me", help="whose history (--save); created if new")
+    a.add_argument("--realtime", action="store_true", help="replay a landmark recording at its own speed")
     a.add_argument("--verbosity", choices=("silent", "counts", "full"), default="full", help="what the coach says")
     a.add_argument("--exercise", "-e", required=True, help="exercise id (see `fitcoach exercises list`)")
     a.add_argument("--json", help="write the analysis JSON here (default: print it)")
@@ -480,6 +559,12 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--fps", type=float, default=30.0, help="frame rate for image folders")
         common(sp)
         sp.set_defaults(func=cmd_assess)
+
+    da = sub.add_parser("data", help="your local history: export or erase it")
+    da.add_argument("action", choices=("export", "delete", "check"))
+    da.add_argument("--profile", required=True)
+    da.add_argument("--out", help="export: FILE.json (whole profile) or FILE.csv (reps)")
+    da.set_defaults(func=cmd_data)
 
     tr = sub.add_parser("train", help="train a model shipped in models/ (needs the 'train' extra)")
     tr.add_argument("what", choices=("scorer",))

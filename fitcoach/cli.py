@@ -257,7 +257,16 @@ def cmd_data(args) -> int:
         else:
             if not args.out:
                 raise FitCoachError("data export: give --out FILE.json or FILE.csv")
-            if args.out.endswith(".csv"):
+            if args.out.endswith(".fhir.json"):
+                from fitcoach.core import fhir
+                from fitcoach.core.models import read_manifest, verify_all
+
+                ok = {r.name for r in verify_all() if r.status == "ok"}
+                models = [{"name": e.name, "sha256": e.sha256} for e in read_manifest() if e.name in ok]
+                b = fhir.bundle(store.export_profile(args.profile), store.salt(), models)
+                Path(args.out).write_text(json.dumps(b, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+                print(f"{args.out}: FHIR R4 Bundle, {len(b['entry'])} resources")
+            elif args.out.endswith(".csv"):
                 rows = store.reps(args.profile)
                 with open(args.out, "w", newline="", encoding="utf-8") as f:
                     w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["session_id"])
@@ -357,6 +366,15 @@ def cmd_assess(args) -> int:
         Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.html:
         Path(args.html).write_text(page, encoding="utf-8")
+    if args.save:
+        from fitcoach.core.store import Store
+
+        store = Store()
+        try:
+            store.add_assessment(store.profile(args.profile), args.what, out)
+        finally:
+            store.close()
+        print(f"saved to the history of {args.profile!r}")
     return 0
 
 
@@ -557,13 +575,15 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--html", help="write a printable HTML report here")
         sp.add_argument("--lang", choices=("en", "ko"), default="en", help="report language")
         sp.add_argument("--fps", type=float, default=30.0, help="frame rate for image folders")
+        sp.add_argument("--save", action="store_true", help="keep the result in the local history (with --profile)")
+        sp.add_argument("--profile", default="me")
         common(sp)
         sp.set_defaults(func=cmd_assess)
 
     da = sub.add_parser("data", help="your local history: export or erase it")
     da.add_argument("action", choices=("export", "delete", "check"))
     da.add_argument("--profile", required=True)
-    da.add_argument("--out", help="export: FILE.json (whole profile) or FILE.csv (reps)")
+    da.add_argument("--out", help="export: FILE.json (whole profile), FILE.csv (reps) or FILE.fhir.json (FHIR R4 Bundle)")
     da.set_defaults(func=cmd_data)
 
     tr = sub.add_parser("train", help="train a model shipped in models/ (needs the 'train' extra)")

@@ -263,5 +263,16 @@ class Store:
         con.close()
         return n
 
+    def salt(self) -> str:
+        """A random per-installation secret for pseudonyms (never exported)."""
+        p = self.folder / "salt"
+        if not p.exists():
+            import secrets
+
+            fd = os.open(str(p), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(16))
+        return p.read_text().strip()
+
     def integrity(self) -> str:
         return self._read.execute("PRAGMA integrity_check").fetchone()[0]

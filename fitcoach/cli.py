@@ -247,9 +247,22 @@ def cmd_data(args) -> int:
 
     from fitcoach.core.store import Store
 
+    if args.action == "restore":
+        from fitcoach.core.store import restore
+
+        if not args.file:
+            raise FitCoachError("data restore: give --file BACKUP")
+        print(f"restored {restore(Path(args.file))} from {args.file} (sha256 and integrity checked)")
+        return 0
+    if args.action in ("export", "delete") and not args.profile:
+        raise FitCoachError(f"data {args.action}: give --profile NAME")
     store = Store()
     try:
-        if args.action == "check":
+        if args.action == "backup":
+            if not args.file:
+                raise FitCoachError("data backup: give --file BACKUP.db")
+            print(f"{args.file}: sha256 {store.backup(Path(args.file))}")
+        elif args.action == "check":
             print(f"{store.path}: integrity {store.integrity()}")
         elif args.action == "delete":
             store.delete_profile(args.profile)
@@ -277,6 +290,45 @@ def cmd_data(args) -> int:
                 Path(args.out).write_text(json.dumps(store.export_profile(args.profile), indent=1, ensure_ascii=False)
                                           + "\n", encoding="utf-8")
                 print(f"{args.out}: profile {args.profile!r}")
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_report(args) -> int:
+    from fitcoach.core.store import Store
+    from fitcoach.report import write_report
+
+    if not args.out.lower().endswith((".html", ".pdf")):
+        raise FitCoachError("report: --out must end in .html or .pdf")
+    store = Store()
+    try:
+        export = store.export_profile(args.profile)
+    finally:
+        store.close()
+    print(f"{write_report(export, Path(args.out), _catalog(args))}: {len(export['sessions'])} sessions")
+    return 0
+
+
+def cmd_program(args) -> int:
+    from fitcoach.core.programs import load_program_file
+    from fitcoach.core.store import Store
+
+    if args.action == "validate":
+        prog = load_program_file(args.file, _catalog(args))
+        print(f"ok  {args.file}: {prog.name!r}, {len(prog.items)} exercises, {prog.sessions_per_week}/week")
+        return 0
+    store = Store()
+    try:
+        if args.action == "import":
+            prog = load_program_file(args.file, _catalog(args))  # all validated before anything is stored
+            v = store.add_program(store.profile(args.profile), prog)
+            print(f"imported {prog.name!r} as version {v} for {args.profile!r}")
+        else:
+            if not args.out:
+                raise FitCoachError("program export: give --out FILE.toml")
+            Path(args.out).write_text(store.program_text(args.profile, args.file), encoding="utf-8")
+            print(f"{args.out}: program {args.file!r} of {args.profile!r}")
     finally:
         store.close()
     return 0
@@ -581,10 +633,25 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=cmd_assess)
 
     da = sub.add_parser("data", help="your local history: export or erase it")
-    da.add_argument("action", choices=("export", "delete", "check"))
-    da.add_argument("--profile", required=True)
+    da.add_argument("action", choices=("export", "delete", "check", "backup", "restore"))
+    da.add_argument("--profile", help="export/delete: whose data")
+    da.add_argument("--file", help="backup: write to FILE; restore: read FILE (with FILE.sha256)")
     da.add_argument("--out", help="export: FILE.json (whole profile), FILE.csv (reps) or FILE.fhir.json (FHIR R4 Bundle)")
     da.set_defaults(func=cmd_data)
+
+    rp = sub.add_parser("report", help="progress report from the local history (HTML or PDF)")
+    rp.add_argument("--profile", required=True)
+    rp.add_argument("--out", required=True, help="FILE.html or FILE.pdf")
+    rp.add_argument("--exercises-dir", help=argparse.SUPPRESS)
+    rp.set_defaults(func=cmd_report)
+
+    pg = sub.add_parser("program", help="exercise programs as files: validate, import, export")
+    pg.add_argument("action", choices=("validate", "import", "export"))
+    pg.add_argument("file", help="validate/import: the program file; export: the program's name")
+    pg.add_argument("--profile", default="me")
+    pg.add_argument("--out", help="export: write the program here")
+    pg.add_argument("--exercises-dir", help=argparse.SUPPRESS)
+    pg.set_defaults(func=cmd_program)
 
     tr = sub.add_parser("train", help="train a model shipped in models/ (needs the 'train' extra)")
     tr.add_argument("what", choices=("scorer",))

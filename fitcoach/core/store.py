@@ -216,6 +216,42 @@ class Store:
             "INSERT INTO self_reports (session_id, pain, rpe, note, created_utc) VALUES (?, ?, ?, ?, ?)",
             (session_id, pain, rpe, note, time.time()))).result()
 
+    def add_program(self, profile_id: int, program) -> int:
+        """Store a validated program (`programs.Program`) as the next version of its name."""
+        def fn(con):
+            v = con.execute("SELECT COALESCE(MAX(version), 0) FROM programs WHERE profile_id = ? AND name = ?",
+                            (profile_id, program.name)).fetchone()[0] + 1
+            con.execute("INSERT INTO programs (profile_id, name, version, body, created_utc) VALUES (?, ?, ?, ?, ?)",
+                        (profile_id, program.name, v, program.text, time.time()))
+            return v
+
+        return self.write(fn).result()
+
+    def program_text(self, profile: str, name: str, version: int | None = None) -> str:
+        pid = self.profile_id(profile)
+        row = self._read.execute(
+            "SELECT body FROM programs WHERE profile_id = ? AND name = ? " + ("AND version = ? " if version else "")
+            + "ORDER BY version DESC LIMIT 1", (pid, name, version) if version else (pid, name)).fetchone()
+        if row is None:
+            raise StoreError(f"profile {profile!r} has no program {name!r}")
+        return row[0]
+
+    def backup(self, dest: Path) -> str:
+        """A consistent copy (SQLite online backup) plus its sha256 in DEST.sha256; returns it."""
+        import hashlib
+
+        self.write(lambda con: None).result()  # let queued writes land first
+        dest = Path(dest)
+        out = sqlite3.connect(str(dest))
+        with out:
+            self._read.backup(out)
+        out.execute("PRAGMA journal_mode=DELETE")
+        out.close()
+        os.chmod(dest, 0o600)
+        digest = hashlib.sha256(dest.read_bytes()).hexdigest()
+        Path(f"{dest}.sha256").write_text(f"{digest}  {dest.name}\n", encoding="utf-8")
+        return digest
+
     def add_assessment(self, profile_id: int, kind: str, body: dict) -> int:
         return self.write(lambda con: con.execute(
             "INSERT INTO assessments (profile_id, kind, created_utc, body) VALUES (?, ?, ?, ?)",
@@ -276,3 +312,38 @@ class Store:
 
     def integrity(self) -> str:
         return self._read.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def restore(backup: Path, folder: Path | None = None) -> Path:
+    """Replace the history with a backup after checking its sha256 and SQLite integrity."""
+    import hashlib
+    import shutil
+
+    backup = Path(backup)
+    side = Path(f"{backup}.sha256")
+    if not side.exists():
+        raise StoreError(f"{backup}: no {side.name} next to it; cannot verify the backup")
+    want = side.read_text(encoding="utf-8").split()[0]
+    if hashlib.sha256(backup.read_bytes()).hexdigest() != want:
+        raise StoreError(f"{backup}: sha256 does not match {side.name}: the backup is damaged")
+    con = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        ver = con.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        con.close()
+    if ok != "ok":
+        raise StoreError(f"{backup}: SQLite integrity check failed: {ok}")
+    if ver > SCHEMA_VERSION:
+        raise StoreError(f"{backup}: made by a newer FitCoach (schema {ver})")
+    folder = _private_dir(folder or default_data_dir())
+    target = folder / DB_NAME
+    for p in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+        if p.exists():
+            p.unlink()
+    tmp = folder / (DB_NAME + ".restoring")
+    shutil.copyfile(backup, tmp)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, target)
+    return target
+

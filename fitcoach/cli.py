@@ -254,11 +254,15 @@ def cmd_data(args) -> int:
             raise FitCoachError("data restore: give --file BACKUP")
         print(f"restored {restore(Path(args.file))} from {args.file} (sha256 and integrity checked)")
         return 0
-    if args.action in ("export", "delete") and not args.profile:
+    if args.action in ("export", "delete", "selfreport") and not args.profile:
         raise FitCoachError(f"data {args.action}: give --profile NAME")
     store = Store()
     try:
-        if args.action == "backup":
+        if args.action == "selfreport":
+            sid = store.latest_session(args.profile)
+            store.add_self_report(sid, args.pain, args.rpe)
+            print(f"recorded pain {args.pain}, RPE {args.rpe} for session {sid} of {args.profile!r}")
+        elif args.action == "backup":
             if not args.file:
                 raise FitCoachError("data backup: give --file BACKUP.db")
             print(f"{args.file}: sha256 {store.backup(Path(args.file))}")
@@ -496,6 +500,13 @@ def cmd_live(args) -> int:
     from fitcoach.core.live import LiveRunner
     from fitcoach.core.sources import CameraSource
 
+    from fitcoach.core.settings import load_settings
+
+    st = load_settings()
+    args.lang = args.lang or st.lang
+    args.verbosity = args.verbosity or st.verbosity
+    args.rate = args.rate or st.voice_rate
+    args.mute = args.mute or st.mute
     ex = _catalog(args).get(args.exercise)
     src = CameraSource(args.camera)
     coach = None
@@ -633,7 +644,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=cmd_assess)
 
     da = sub.add_parser("data", help="your local history: export or erase it")
-    da.add_argument("action", choices=("export", "delete", "check", "backup", "restore"))
+    da.add_argument("action", choices=("export", "delete", "check", "backup", "restore", "selfreport"))
+    da.add_argument("--pain", type=int, help="selfreport: pain 0-10 after the latest session")
+    da.add_argument("--rpe", type=int, help="selfreport: effort (RPE) 0-10 after the latest session")
     da.add_argument("--profile", help="export/delete: whose data")
     da.add_argument("--file", help="backup: write to FILE; restore: read FILE (with FILE.sha256)")
     da.add_argument("--out", help="export: FILE.json (whole profile), FILE.csv (reps) or FILE.fhir.json (FHIR R4 Bundle)")
@@ -671,9 +684,9 @@ def build_parser() -> argparse.ArgumentParser:
     lv = sub.add_parser("live", help="coach live from a camera (headless, text output)")
     lv.add_argument("--camera", type=int, default=0)
     lv.add_argument("--exercise", "-e", default="squat")
-    lv.add_argument("--lang", choices=("en", "ko"), default="en", help="coach language")
-    lv.add_argument("--verbosity", choices=("silent", "counts", "full"), default="full")
-    lv.add_argument("--rate", type=int, default=170, help="speech rate, words per minute")
+    lv.add_argument("--lang", choices=("en", "ko"), help="coach language (default: settings.toml, else en)")
+    lv.add_argument("--verbosity", choices=("silent", "counts", "full"), help="default: settings.toml, else full")
+    lv.add_argument("--rate", type=int, help="speech rate, words per minute (default: settings.toml, else 170)")
     lv.add_argument("--mute", action="store_true", help="no sound; cues are printed")
     common(lv)
     lv.set_defaults(func=cmd_live)

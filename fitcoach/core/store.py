@@ -264,6 +264,14 @@ class Store:
             raise StoreError(f"no profile named {name!r}")
         return row[0]
 
+    def latest_session(self, profile: str) -> int:
+        pid = self.profile_id(profile)
+        row = self._read.execute("SELECT id FROM sessions WHERE profile_id = ? ORDER BY started_utc DESC LIMIT 1",
+                                 (pid,)).fetchone()
+        if row is None:
+            raise StoreError(f"profile {profile!r} has no sessions yet")
+        return row[0]
+
     def reps(self, profile: str) -> list[dict]:
         pid = self.profile_id(profile)
         rows = self._read.execute(

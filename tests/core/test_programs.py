@@ -123,3 +123,34 @@ def test_backup_restore_with_integrity_check(tmp_path):
     b.write_bytes(bytes(data))
     with pytest.raises(StoreError, match="sha256 does not match"):
         restore(b, tmp_path / "other")
+
+
+def test_settings_validation_and_fuzz():
+    from fitcoach.core.settings import Settings, parse_settings
+
+    assert parse_settings('lang = "ko"\nvoice_rate = 150\n') == Settings(lang="ko", voice_rate=150)
+    with pytest.raises(ValidationError, match="lang: must be one of"):
+        parse_settings('lang = "fr"')
+    with pytest.raises(ValidationError, match="voice_rate: must be between"):
+        parse_settings("voice_rate = 9000")
+    with pytest.raises(ValidationError, match="unknown setting"):
+        parse_settings("import_os = true")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["lang", "verbosity", "voice_rate", "voice_volume", "mute", "model", "people", "zz"]),
+                       toml_values, max_size=5))
+def test_fuzz_settings_give_only_validation_errors(d):
+    import json
+
+    from fitcoach.core.settings import parse_settings
+
+    def val(v):
+        if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+            return "nan" if v != v else ("inf" if v > 0 else "-inf")
+        return json.dumps(v, ensure_ascii=False).lower() if isinstance(v, bool) else json.dumps(v, ensure_ascii=False)
+
+    try:
+        parse_settings("\n".join(f"{k} = {val(v)}" for k, v in d.items()))
+    except ValidationError:
+        pass

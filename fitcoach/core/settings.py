@@ -1,0 +1,90 @@
+"""User settings (`settings.toml` in the user data directory), validated like every file a
+person edits: unknown keys and bad values are errors naming the file and field; nothing in it
+is executed. Missing keys take the defaults below.
+
+    schema_version = 1
+    lang = "ko"            # en | ko
+    verbosity = "full"     # silent | counts | full
+    voice_rate = 170       # words per minute, 80-300
+    voice_volume = 1.0     # 0-1
+    mute = false
+    model = "full"         # lite | full | heavy
+    people = 2             # 1 | 2
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from fitcoach.core.errors import ValidationError
+
+MAX_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    lang: str = "en"
+    verbosity: str = "full"
+    voice_rate: int = 170
+    voice_volume: float = 1.0
+    mute: bool = False
+    model: str = "full"
+    people: int = 2
+
+
+CHOICES = {"lang": ("en", "ko"), "verbosity": ("silent", "counts", "full"), "model": ("lite", "full", "heavy"),
+           "people": (1, 2)}
+RANGES = {"voice_rate": (80, 300), "voice_volume": (0.0, 1.0)}
+
+
+def parse_settings(text: str | bytes, where: str = "settings.toml") -> Settings:
+    if isinstance(text, bytes):
+        if len(text) > MAX_BYTES:
+            raise ValidationError(where, "", f"file is {len(text)} bytes; settings are limited to {MAX_BYTES}")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ValidationError(where, "", f"not UTF-8 text ({e.reason})") from None
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError) as e:
+        raise ValidationError(where, "", f"not valid TOML ({e})") from None
+    if data.pop("schema_version", 1) != 1:
+        raise ValidationError(where, "schema_version", "must be 1")
+    known = {f.name: f for f in fields(Settings)}
+    out = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ValidationError(where, key, f"unknown setting; known: {', '.join(sorted(known))}")
+        default = getattr(Settings(), key)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(default, float):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise ValidationError(where, key, f"must be {type(default).__name__}, got {type(value).__name__}")
+        if key in CHOICES and value not in CHOICES[key]:
+            raise ValidationError(where, key, f"must be one of {', '.join(map(str, CHOICES[key]))}, got {value!r}")
+        if key in RANGES:
+            lo, hi = RANGES[key]
+            if not (lo <= value <= hi):
+                raise ValidationError(where, key, f"must be between {lo:g} and {hi:g}, got {value!r}")
+        out[key] = float(value) if isinstance(default, float) else value
+    return Settings(**out)
+
+
+def load_settings(folder: Path | None = None) -> Settings:
+    from fitcoach.core.store import default_data_dir
+
+    p = (folder or default_data_dir()) / "settings.toml"
+    if not p.exists():
+        return Settings()
+    if p.stat().st_size > MAX_BYTES:
+        raise ValidationError(str(p), "", f"settings are limited to {MAX_BYTES} bytes")
+    return parse_settings(p.read_bytes(), str(p))

@@ -148,7 +148,17 @@ def cmd_analyze(args) -> int:
 
         store = Store()
         pid = store.profile(args.profile)
-        session = store.start_session(pid, ex.id, source=str(args.input), model=args.model)
+        prescribed = None
+        if args.program:  # the set is part of a program: its prescription travels with it
+            import tomllib
+
+            body = tomllib.loads(store.program_text(args.profile, args.program))
+            item = next((i for i in body.get("exercise", []) if i.get("id") == ex.id), None)
+            if item is None:
+                raise FitCoachError(f"program {args.program!r} has no {ex.id!r}")
+            prescribed = item.get("reps")
+        session = store.start_session(pid, ex.id, source=str(args.input), model=args.model,
+                                      prescribed_reps=prescribed)
 
         def on_frame(res):  # every completed rep is committed when it completes
             for r in res.new_reps:
@@ -580,6 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the coach's cues (JSON 'cues')")
     a.add_argument("--save", action="store_true", help="keep this session in the local history (with --profile)")
     a.add_argument("--profile", default="me", help="whose history (--save); created if new")
+    a.add_argument("--program", help="--save: the program (by name) this set belongs to")
     a.add_argument("--realtime", action="store_true", help="replay a landmark recording at its own speed")
     a.add_argument("--verbosity", choices=("silent", "counts", "full"), default="full", help="what the coach says")
     a.add_argument("--exercise", "-e", required=True, help="exercise id (see `fitcoach exercises list`)")

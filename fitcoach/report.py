@@ -57,11 +57,19 @@ def summarize(export: dict, catalog: ExerciseCatalog) -> dict:
             "faults": sum(len(json.loads(r["faults"])) for r in reps),
         })
     per_week = None
-    for p in export["programs"]:
+    program_reps: dict[str, int] = {}
+    for p in export["programs"]:  # the latest version of each program wins (rows come in id order)
         try:
-            per_week = tomllib.loads(p["body"]).get("sessions_per_week") or per_week
+            body = tomllib.loads(p["body"])
         except tomllib.TOMLDecodeError:
-            pass
+            continue
+        per_week = body.get("sessions_per_week") or per_week
+        for item in body.get("exercise", []):
+            if isinstance(item, dict) and isinstance(item.get("reps"), int):
+                program_reps[item.get("id")] = item["reps"]
+    for s in sessions:  # no prescription recorded with the set: the program's reps per set
+        if s["prescribed"] is None:
+            s["prescribed"] = program_reps.get(s["exercise"])
     roms = [json.loads(a["body"]) | {"t": a["created_utc"]} for a in export["assessments"] if a["kind"] == "rom"]
     return {"profile": export["profile"]["name"], "sessions": sessions, "per_week": per_week,
             "rom_assessments": [r for r in roms if r.get("max_deg") is not None],
@@ -186,8 +194,20 @@ def write_report(export: dict, out: Path, catalog: ExerciseCatalog | None = None
         svgs.append(f"<h2>{html.escape(name)}</h2>" + svg[svg.index("<svg"):])
     css = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
            "td,th{border:1px solid #bbb;padding:.3em .5em;font-size:.9em}th{background:#eee}")
+    posture = ""
+    if summary["posture_assessments"]:
+        rows = []
+        for a in summary["posture_assessments"]:
+            for f in a.get("findings", []):
+                if f.get("value") is not None:
+                    rows.append(f"<tr><td>{_day(a['t'])}</td><td>{html.escape(f['name']['en'])}</td>"
+                                f"<td>{f['value']:.1f}° ± {f['uncertainty']:.1f}</td><td>{html.escape(f['norm'])}</td>"
+                                f"<td>{html.escape(f['status'])}</td></tr>")
+        posture = ("<h2>posture assessments</h2><table><tr><th>date</th><th>finding</th><th>measured</th><th>norm</th>"
+                   f"<th>status</th></tr>{''.join(rows)}</table>")
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>FitCoach progress</title><style>{css}</style>"
             f"</head><body><h1>FitCoach progress report — {html.escape(summary['profile'])}</h1>"
-            f"<p>From the history on this computer; nothing was uploaded.</p>{_table(summary)}{''.join(svgs)}</body></html>\n")
+            f"<p>From the history on this computer; nothing was uploaded.</p>{_table(summary)}{''.join(svgs)}"
+            f"{posture}</body></html>\n")
     out.write_text(page, encoding="utf-8")
     return out

@@ -26,6 +26,8 @@ def history(tmp_path, catalog):
         s.write(lambda con, sid=sid, t=t: con.execute("UPDATE sessions SET started_utc = ?, ended_utc = ? WHERE id = ?",
                                                       (t, t + 600, sid))).result()
         s.add_assessment(pid, "rom", {"test": "knee_flexion", "side": "right", "max_deg": 110 + 5 * day, "normal": [0, 135]})
+    s.add_assessment(pid, "posture", {"findings": [{"name": {"en": "Forward head posture"}, "value": 44.0,
+                                                    "uncertainty": 2.5, "norm": "≈ 50.6°", "status": "outside"}]})
     export = s.export_profile("pat")
     s.close()
     return export
@@ -43,6 +45,7 @@ def test_summary_compares_with_prescription_and_target(history, catalog):
 
 def test_html_and_pdf(history, tmp_path, catalog):
     page = write_report(history, tmp_path / "r.html", catalog).read_text()
-    assert page.count("<svg") >= 3 and page.count("<tr>") == 4  # charts; header + 3 sessions
+    assert page.count("<svg") >= 3 and page.count("<tr><td>") == 4  # charts; 3 sessions + 1 posture row
+    assert "posture assessments" in page and "44.0°" in page
     pdf = write_report(history, tmp_path / "r.pdf", catalog).read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 4

@@ -324,6 +324,37 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_plan(args) -> int:
+    from fitcoach.core.planner import default_capacity_model, plan_next
+    from fitcoach.core.store import Store
+
+    store = Store()
+    try:
+        export = store.export_profile(args.profile)
+    finally:
+        store.close()
+    plan = plan_next(export, _catalog(args), None if args.rules_only else default_capacity_model())
+    if args.json:
+        text = json.dumps(plan, indent=2, ensure_ascii=False)
+        if args.json == "-":
+            print(text)
+        else:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+            print(f"{args.json}: plan for {plan['profile']}")
+        return 0
+    print(f"Next session for {plan['profile']}:")
+    for c in plan["correctives"]:
+        print(f"  first: {c['exercise']} {c['sets']} x {c['reps']} (tempo {c['tempo']})  — {c['reason']}")
+    for it in plan["items"]:
+        dose = f"{it['sets']} x {it['hold_s']:g} s" if "hold_s" in it else f"{it['sets']} x {it['reps']} (tempo {it['tempo']})"
+        print(f"  {it['exercise']}: {dose}, rest {it['rest_s']} s" +
+              (f", target ROM {it['target_rom_deg']:g}°" if it.get("target_rom_deg") is not None else ""))
+        for r in it["reasons"]:
+            print(f"      - {r}")
+    print(f"  {plan['reassess']['reason']}")
+    return 0
+
+
 def cmd_program(args) -> int:
     from fitcoach.core.programs import load_program_file
     from fitcoach.core.store import Store
@@ -357,6 +388,22 @@ def cmd_train(args) -> int:
     from fitcoach.core.models import models_dir
     from fitcoach.core.scorer import FormScorer
 
+    if args.what == "planner":
+        from fitcoach.train import planner as tp
+
+        out = Path(args.out) if args.out else models_dir() / "planner.onnx"
+        rep = tp.train(out, seed=args.seed)
+        command = "fitcoach train planner" + (f" --seed {args.seed}" if args.seed else "")
+        tp.write_card(out.with_suffix(".md"), out, rep, command)
+        if args.out is None:
+            card.update_manifest(out.parent / "manifest.toml", out, rep, name="planner")
+        a, b = rep["rules_only"], rep["rules_plus_ann"]
+        print(f"{out}: capacity MAE {rep['capacity_mae_heldout']} reps (held-out); good-form sets per trainee: "
+              f"rules {a['good_sets_mean']}, rules+network {b['good_sets_mean']}; violations {a['safety_violations']} / "
+              f"{b['safety_violations']}")
+        if args.report:
+            Path(args.report).write_text(json.dumps(rep, indent=1) + "\n", encoding="utf-8")
+        return 0
     out = Path(args.out) if args.out else models_dir() / "form_scorer.onnx"
     report = train(out, takes=args.takes, heldout_takes=args.heldout_takes, seed=args.seed, epochs=args.epochs,
                    workers=args.workers, exercises=args.exercise or None)
@@ -663,6 +710,13 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--out", help="export: FILE.json (whole profile), FILE.csv (reps) or FILE.fhir.json (FHIR R4 Bundle)")
     da.set_defaults(func=cmd_data)
 
+    pl = sub.add_parser("plan", help="the next session: exercises, sets x reps, tempo, rest, correctives, with reasons")
+    pl.add_argument("--profile", required=True)
+    pl.add_argument("--json", nargs="?", const="-", help="print (or write to FILE) the plan as JSON")
+    pl.add_argument("--rules-only", action="store_true", help="do not use the planner network")
+    pl.add_argument("--exercises-dir", help=argparse.SUPPRESS)
+    pl.set_defaults(func=cmd_plan)
+
     rp = sub.add_parser("report", help="progress report from the local history (HTML or PDF)")
     rp.add_argument("--profile", required=True)
     rp.add_argument("--out", required=True, help="FILE.html or FILE.pdf")
@@ -678,7 +732,7 @@ def build_parser() -> argparse.ArgumentParser:
     pg.set_defaults(func=cmd_program)
 
     tr = sub.add_parser("train", help="train a model shipped in models/ (needs the 'train' extra)")
-    tr.add_argument("what", choices=("scorer",))
+    tr.add_argument("what", choices=("scorer", "planner"))
     tr.add_argument("--takes", type=int, default=100, help="synthetic takes per exercise (3 reps each)")
     tr.add_argument("--heldout-takes", type=int, default=20)
     tr.add_argument("--epochs", type=int, default=150)

@@ -128,25 +128,28 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def update_manifest(manifest: Path, onnx_path: Path, report: dict) -> None:
-    """Replace (or add) the form scorer's [[model]] block in models/manifest.toml."""
+def update_manifest(manifest: Path, onnx_path: Path, report: dict, name: str = "form_scorer") -> None:
+    """Replace (or add) a trained model's [[model]] block in models/manifest.toml."""
     raw = onnx_path.read_bytes()
-    block = "\n".join([
-        "[[model]]",
-        'name = "form_scorer"',
-        f'file = "{onnx_path.name}"',
-        f'sha256 = "{hashlib.sha256(raw).hexdigest()}"',
-        f"size_bytes = {len(raw)}",
-        'kind = "onnx"',
-        'source_package = "trained in this repo: fitcoach train scorer"',
-        f'training = "seed {report["seed"]}, {report["takes"]} takes per exercise, {report["epochs"]} epochs"',
-        'license = "Apache-2.0"',
-        'input = "features: float32 [N, D], fitcoach.rep-features/1 (D in the model metadata)"',
-        'output = "outputs: float32 [N, 1 + K]: quality 0..1, then one probability per fault (list in metadata)"',
-        'card = "form_scorer.md"',
-    ]) + "\n"
+    if name == "form_scorer":
+        detail = [
+            'source_package = "trained in this repo: fitcoach train scorer"',
+            f'training = "seed {report["seed"]}, {report["takes"]} takes per exercise, {report["epochs"]} epochs"',
+            'input = "features: float32 [N, D], fitcoach.rep-features/1 (D in the model metadata)"',
+            'output = "outputs: float32 [N, 1 + K]: quality 0..1, then one probability per fault (list in metadata)"',
+        ]
+    else:
+        detail = [
+            'source_package = "trained in this repo: fitcoach train planner"',
+            f'training = "seed {report["seed"]}, {report["trainees"]} simulated trainees, {report["epochs"]} epochs"',
+            'input = "features: float32 [N, 12], fitcoach.planner-features/1"',
+            'output = "outputs: float32 [N, 1]: reps per set with good form / 30"',
+        ]
+    block = "\n".join(["[[model]]", f'name = "{name}"', f'file = "{onnx_path.name}"',
+                       f'sha256 = "{hashlib.sha256(raw).hexdigest()}"', f"size_bytes = {len(raw)}", 'kind = "onnx"',
+                       *detail, 'license = "Apache-2.0"', f'card = "{onnx_path.with_suffix(".md").name}"']) + "\n"
     text = manifest.read_text(encoding="utf-8") if manifest.exists() else "schema_version = 1\n"
     parts = re.split(r"(?m)^(?=\[\[model\]\])", text)
-    kept = [p for p in parts if 'name = "form_scorer"' not in p]
+    kept = [p for p in parts if f'name = "{name}"' not in p]
     out = "".join(kept).rstrip("\n") + "\n\n" + block
     manifest.write_text(out, encoding="utf-8")

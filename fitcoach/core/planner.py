@@ -1,0 +1,321 @@
+"""The prescription planner: rules that always win, plus a network that proposes capacity.
+
+`plan_exercise` decides one exercise's next dose from its history (session logs), with a reason
+for every decision. Rules, in order (the first that applies sets the direction):
+1. safety: pain >= PAIN_STOP last session stops the exercise; pain >= PAIN_REGRESS regresses it
+   (one set fewer, 30 % fewer reps); a physiotherapist's safe range and target are hard limits
+   on the target ROM;
+2. deload: two or more missed sessions in the last 14 days, or form scores falling by more than
+   15 points, cut the volume by 25 %;
+3. progression (double progression): every set reached its reps with good form (score >= 75)
+   -> one more rep, up to REP_MAX, then one more set (up to SET_MAX) back at REP_MIN;
+   poor control (score < 60) -> a slower tempo (1 s more on the way down) at the same reps;
+4. the weekly-volume cap: volume (sets x reps) never rises more than VOLUME_CAP over the last
+   prescription.
+The network (`models/planner.onnx`, optional) predicts the reps the trainee can do with good
+form next time; its proposal is clamped into what the rules allow (it can never progress faster
+than the rules, nor override a stop, a regression or a deload) and both numbers are shown.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fitcoach.core.errors import FitCoachError
+from fitcoach.core.models import models_dir
+
+PAIN_STOP, PAIN_REGRESS = 7.0, 4.0
+REP_MIN, REP_MAX, SET_MAX = 8, 15, 4
+VOLUME_CAP = 0.10
+GOOD_SCORE, POOR_SCORE = 75.0, 60.0
+FEATURE_VERSION = "fitcoach.planner-features/1"
+N_FEATURES = 12
+CAP_SCALE = 30.0
+
+
+@dataclass
+class Dose:
+    sets: int
+    reps: int
+    tempo_down: float = 2.0
+    tempo_rest: float = 2.0  # bottom + up + top
+    rest_s: float = 60.0
+
+    @property
+    def tempo_s(self) -> float:
+        return self.tempo_down + self.tempo_rest
+
+    def tempo_text(self) -> str:
+        return f"{self.tempo_down:g}-0.5-{max(0.5, self.tempo_rest - 1.0):g}-0.5"
+
+
+@dataclass
+class Decision:
+    dose: Dose
+    reasons: list[str]
+    rules_reps: int
+    ann_capacity: float | None = None
+    stopped: bool = False
+    mode: str = "progress"  # progress | hold | regress | deload | stop | start
+
+
+def features(logs: list[dict], planned_days: list[float], today: float, dose: Dose) -> np.ndarray:
+    """History features for the capacity network (fixed order, FEATURE_VERSION)."""
+    last = logs[-1]
+    recent = logs[-3:]
+    mean_ach = float(np.mean([np.mean(x["achieved"]) for x in recent]))
+    trend = (float(np.mean(last["achieved"])) - float(np.mean(recent[0]["achieved"]))) / 10.0
+    missed = sum(1 for d in planned_days if today - 14 <= d < today) - sum(1 for x in logs if today - 14 <= x["day"] < today)
+    return np.array([
+        float(np.mean(last["achieved"])) / max(last["reps"], 1), last["reps"] / CAP_SCALE, last["sets"] / 5.0,
+        last["score"] / 100.0, last["pain"] / 10.0, last["rpe"] / 10.0, (today - last["day"]) / 7.0,
+        sum(1 for x in logs if today - 14 <= x["day"] < today) / 6.0, mean_ach / CAP_SCALE, dose.tempo_s / 8.0,
+        trend, max(0, missed) / 6.0,
+    ], np.float32)
+
+
+class CapacityModel:
+    """models/planner.onnx via onnxruntime; contract checked at load."""
+
+    def __init__(self, path: Path) -> None:
+        import onnxruntime as ort
+
+        if not Path(path).exists():
+            raise FitCoachError(f"{path}: planner model not found")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        self._s = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        meta = self._s.get_modelmeta().custom_metadata_map
+        if meta.get("feature_version") != FEATURE_VERSION:
+            raise FitCoachError(f"{path}: planner expects {meta.get('feature_version')!r}, this FitCoach makes {FEATURE_VERSION!r}")
+        i = self._s.get_inputs()[0]
+        if i.name != "features" or i.shape[-1] != N_FEATURES or self._s.get_outputs()[0].shape[-1] != 1:
+            raise FitCoachError(f"{path}: input must be features [N, {N_FEATURES}] and output [N, 1]")
+        self.path = Path(path)
+
+    def capacity(self, x: np.ndarray) -> float:
+        y = self._s.run(None, {"features": np.asarray(x, np.float32).reshape(1, -1)})[0]
+        return float(y[0, 0]) * CAP_SCALE
+
+
+def default_capacity_model() -> CapacityModel | None:
+    p = models_dir() / "planner.onnx"
+    return CapacityModel(p) if p.exists() else None
+
+
+def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float], today: float,
+                  model: CapacityModel | None = None, safe: dict | None = None, start_reps: int = 10) -> Decision:
+    if not logs or prev is None:
+        d = Dose(2, start_reps)
+        return Decision(d, [f"first session: start at 2 x {start_reps}"], start_reps, mode="start")
+    last = logs[-1]
+    reasons: list[str] = []
+    d = Dose(prev.sets, prev.reps, prev.tempo_down, prev.tempo_rest, prev.rest_s)
+    if last["pain"] >= PAIN_STOP:
+        return Decision(Dose(0, 0), [f"pain {last['pain']:g}/10 last session (stop at {PAIN_STOP:g}): "
+                                     "stopped until a physiotherapist clears it"], 0, stopped=True, mode="stop")
+    mode = "hold"
+    if last["pain"] >= PAIN_REGRESS:
+        d.sets = max(1, d.sets - 1)
+        d.reps = max(4, int(round(d.reps * 0.7)))
+        reasons.append(f"pain {last['pain']:g}/10 last session (regress at {PAIN_REGRESS:g}): {d.sets} x {d.reps}")
+        mode = "regress"
+    else:
+        missed = sum(1 for p in planned_days if today - 14 <= p < today) - sum(1 for x in logs if today - 14 <= x["day"] < today)
+        scores = [x["score"] for x in logs[-4:]]
+        falling = len(scores) == 4 and np.mean(scores[2:]) < np.mean(scores[:2]) - 15
+        if missed >= 2 or falling:
+            why = f"{missed} missed sessions in 14 days" if missed >= 2 else \
+                f"form scores falling ({np.mean(scores[:2]):.0f} -> {np.mean(scores[2:]):.0f})"
+            d.reps = max(4, int(math.floor(d.reps * 0.75)))
+            reasons.append(f"deload: {why} -> volume -25 % ({d.sets} x {d.reps})")
+            mode = "deload"
+        else:
+            all_sets = all(a >= last["reps"] for a in last["achieved"])
+            if all_sets and last["score"] >= GOOD_SCORE:
+                if d.reps < REP_MAX:
+                    d.reps += 1
+                    reasons.append(f"all {last['sets']} sets of {last['reps']} done with good form "
+                                   f"(score {last['score']:.0f}): +1 rep")
+                elif d.sets < SET_MAX:
+                    d.sets += 1
+                    d.reps = REP_MIN
+                    reasons.append(f"top of the rep range reached: +1 set, back to {REP_MIN} reps")
+                mode = "progress"
+            elif last["score"] < POOR_SCORE:
+                d.tempo_down = min(4.0, d.tempo_down + 1.0)
+                reasons.append(f"poor control (score {last['score']:.0f} < {POOR_SCORE:.0f}): "
+                               f"slower down phase ({d.tempo_down:g} s), same reps")
+            else:
+                reasons.append(f"reps not all reached ({last['achieved']} of {last['reps']}): hold the dose")
+    # the weekly volume cap (only ever limits growth)
+    cap = max(prev.sets * prev.reps * (1 + VOLUME_CAP), prev.sets * prev.reps + 1)
+    if d.sets * d.reps > cap:
+        d.reps = max(1, int(cap // d.sets))
+        reasons.append(f"volume capped at +{VOLUME_CAP:.0%} per step: {d.sets} x {d.reps}")
+    rules_reps = d.reps
+    ann = None
+    if model is not None and mode in ("progress", "hold"):
+        ann = model.capacity(features(logs, planned_days, today, d))
+        proposal = int(math.floor(ann))  # already "with good form"
+        lo, hi = max(4, int(prev.reps * 0.7)), rules_reps  # never faster than the rules, at most 30 % easier
+        new = min(hi, max(lo, proposal))
+        if new != d.reps:
+            reasons.append(f"network: about {ann:.1f} reps with good form expected -> {new} per set "
+                           f"(rules allowed {lo}-{hi})")
+        d.reps = new
+    if safe:
+        reasons.append(f"physiotherapist's limits kept: {json.dumps(safe, ensure_ascii=False)}")
+    return Decision(d, reasons, rules_reps, ann, mode=mode)
+
+
+# Which exercises correct what: a recurring fault or posture finding -> tags in exercises/*.toml
+FAULT_TAGS = {
+    "knee_valgus": ["knee_valgus"], "forward_lean": ["thoracic_kyphosis", "round_shoulders"],
+    "torso_lean": ["single_leg_stability"], "hips_sag": ["lower_back_arch", "lateral_trunk_weakness"],
+    "hips_pike": ["lower_back_arch"], "back_arch": ["anterior_pelvic_tilt", "lower_back_pain"],
+    "shrugging": ["round_shoulders"], "trunk_lean": ["lateral_trunk_weakness"], "hip_hitch": ["hip_mobility"],
+    "swinging": ["lower_back_pain"], "slouching": ["forward_head_posture"], "elbow_drift": ["round_shoulders"],
+    "heels_rising": ["hip_mobility"], "knee_past_toes": ["hip_mobility", "single_leg_stability"],
+    "torso_sway": ["single_leg_stability"], "shoulder_hike": ["shoulder_impingement"],
+}
+
+
+def correctives(fault_counts: dict[str, tuple[int, int]], posture_tags: dict[str, list[str]], catalog,
+                min_share: float = 0.3) -> list[dict]:
+    """Corrective routines for recurring faults (share of the last reps >= min_share) and for
+    posture findings outside normal; each with its reason."""
+    out, seen = [], set()
+    for fid, (n_bad, n_total) in sorted(fault_counts.items()):
+        if n_total and n_bad / n_total >= min_share:
+            tags = set(FAULT_TAGS.get(fid, []))
+            for ex in catalog:
+                if tags & set(ex.corrects) and ex.id not in seen:
+                    seen.add(ex.id)
+                    out.append({"exercise": ex.id, "sets": 2, "reps": 12, "tempo": "3-1-2-0",
+                                "reason": f"{fid.replace('_', ' ')} in {n_bad} of the last {n_total} reps "
+                                          f"-> 2 x 12 {ex.name.en.lower()} first"})
+                    break
+    for finding, tags in sorted(posture_tags.items()):
+        for ex in catalog:
+            if set(tags) & set(ex.corrects) and ex.id not in seen:
+                seen.add(ex.id)
+                out.append({"exercise": ex.id, "sets": 2, "reps": 10, "tempo": "2-2-2-0",
+                            "reason": f"posture: {finding.replace('_', ' ')} outside normal -> 2 x 10 {ex.name.en.lower()}"})
+                break
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# From the local history to the next session
+
+
+def _session_logs(export: dict, exercise_id: str) -> list[dict]:
+    reps_by, reports = {}, {}
+    for r in export["reps"]:
+        reps_by.setdefault(r["session_id"], []).append(r)
+    for sr in export["self_reports"]:
+        reports[sr["session_id"]] = sr
+    sets_by: dict[int, list[dict]] = {}
+    for st in export["sets"]:
+        sets_by.setdefault(st["session_id"], []).append(st)
+    logs = []
+    for s in export["sessions"]:
+        if s["exercise_id"] != exercise_id:
+            continue
+        reps = reps_by.get(s["id"], [])
+        sets = sorted(sets_by.get(s["id"], []), key=lambda x: x["idx"]) or [{"id": None, "prescribed_reps": None}]
+        achieved = [sum(1 for r in reps if not r["partial"] and r.get("set_idx", 1) == (st.get("idx") or 1)) for st in sets]
+        prescribed = next((st["prescribed_reps"] for st in sets if st.get("prescribed_reps")), None) or max(achieved or [0])
+        faults = sum(len(json.loads(r["faults"])) for r in reps if json.loads(r["faults"]))
+        scores = [r["score"] for r in reps if r["score"] is not None]
+        rep_report = reports.get(s["id"], {})
+        logs.append({"day": s["started_utc"] / 86400.0, "sets": len(sets), "reps": int(prescribed), "achieved": achieved,
+                     "score": float(np.mean(scores)) if scores else (100.0 if not faults else 70.0),
+                     "pain": float(rep_report.get("pain") or 0.0), "rpe": float(rep_report.get("rpe") or 5.0),
+                     "faults": faults, "total": len(reps)})
+    return logs
+
+
+def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc: float | None = None) -> dict:
+    import time as _time
+    import tomllib
+
+    now = now_utc if now_utc is not None else _time.time()
+    today = now / 86400.0
+    program = None
+    for p in export["programs"]:
+        program = tomllib.loads(p["body"])  # rows come oldest first: the last is the newest
+    if program is not None:
+        items = [i for i in program.get("exercise", []) if i.get("id") in catalog.ids()]
+        per_week = int(program.get("sessions_per_week", 3))
+    else:
+        seen = []
+        for s in export["sessions"]:
+            if s["exercise_id"] not in seen and s["exercise_id"] in catalog.ids():
+                seen.append(s["exercise_id"])
+        items = [{"id": e, "sets": 2, "reps": 10} for e in seen]
+        per_week = 3
+    planned_days = [today - 14 + k * 7.0 / per_week for k in range(2 * per_week)]
+    out_items = []
+    fault_counts: dict[str, tuple[int, int]] = {}
+    for item in items:
+        ex = catalog.get(item["id"])
+        logs = _session_logs(export, ex.id)
+        start_reps = int(item.get("reps") or 10)
+        prev = Dose(int(item.get("sets", 2)), logs[-1]["reps"] if logs else start_reps) if logs else None
+        if ex.kind == "hold":
+            hold = float(item.get("hold_s", 30))
+            out_items.append({"exercise": ex.id, "sets": int(item.get("sets", 2)), "hold_s": hold, "rest_s": item.get("rest_s", 60),
+                              "reasons": ["holds progress by time in position; kept as prescribed"]})
+            continue
+        dec = plan_exercise(logs, prev, planned_days, today, model, start_reps=start_reps)
+        target = item.get("target", ex.driver.target if ex.driver else None)
+        lo = item.get("safe_min", ex.safe_min)
+        hi = item.get("safe_max", ex.safe_max)
+        reasons = list(dec.reasons)
+        if target is not None and lo is not None and target < lo:
+            reasons.append(f"target ROM raised to the safe minimum {lo:g}° set by the physiotherapist")
+            target = lo
+        if target is not None and hi is not None and target > hi:
+            reasons.append(f"target ROM lowered to the safe maximum {hi:g}° set by the physiotherapist")
+            target = hi
+        tempo = item.get("tempo") or (ex.tempo.notation() if ex.tempo else dec.dose.tempo_text())
+        if dec.dose.tempo_down > 2.0 and not item.get("tempo"):
+            tempo = dec.dose.tempo_text()
+        out_items.append({"exercise": ex.id, "sets": dec.dose.sets, "reps": dec.dose.reps, "tempo": tempo,
+                          "rest_s": item.get("rest_s", 60), "target_rom_deg": target, "safe_range_deg": [lo, hi],
+                          "mode": dec.mode, "rules_reps": dec.rules_reps,
+                          "network_capacity": None if dec.ann_capacity is None else round(dec.ann_capacity, 1),
+                          "reasons": reasons})
+        recent = [r for r in export["reps"] if r["exercise_id"] == ex.id][-12:]
+        for r in recent:
+            for f in json.loads(r["faults"]):
+                if f.get("id") and f["id"] != "incomplete_range":
+                    bad, tot = fault_counts.get(f["id"], (0, 0))
+                    fault_counts[f["id"]] = (bad + 1, tot)
+        for fid in list(fault_counts):
+            fault_counts[fid] = (fault_counts[fid][0], max(fault_counts[fid][1], len(recent)))
+    posture_tags: dict[str, list[str]] = {}
+    assessments = sorted(export["assessments"], key=lambda a: a["created_utc"])
+    latest_posture = next((a for a in reversed(assessments) if a["kind"] == "posture"), None)
+    if latest_posture is not None:
+        from fitcoach.core.assess import load_norms
+
+        norms = {n["id"]: n.get("corrects", []) for n in load_norms()}
+        for f in json.loads(latest_posture["body"]).get("findings", []):
+            if f.get("status") == "outside":
+                posture_tags[f["id"]] = norms.get(f["id"], [])
+    last_assess = assessments[-1]["created_utc"] if assessments else None
+    due = None if last_assess is None else last_assess + 21 * 86400
+    reassess = {"due_utc": due, "reason": "no assessment yet: assess posture and range of motion now" if due is None else
+                ("re-assessment is due (every 3 weeks)" if due <= now else "next re-assessment in "
+                 f"{(due - now) / 86400:.0f} days (every 3 weeks)")}
+    return {"schema": "fitcoach.plan/1", "profile": export["profile"]["name"],
+            "items": out_items, "correctives": correctives(fault_counts, posture_tags, catalog),
+            "reassess": reassess, "network": model.path.name if model else None}

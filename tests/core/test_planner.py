@@ -1,0 +1,99 @@
+"""The planner's rules always win: pain regresses or stops, safe ranges hold, missed weeks
+deload, recurring faults add their corrective, the same history gives the same plan."""
+
+import json
+
+import numpy as np
+import pytest
+
+from fitcoach.core.planner import (PAIN_REGRESS, PAIN_STOP, VOLUME_CAP, Dose, plan_exercise, plan_next)
+from fitcoach.core.trainee import Trainee
+
+
+def log(day, reps=10, achieved=(10, 10), score=85.0, pain=0.0, rpe=6.0):
+    return {"day": day, "sets": len(achieved), "reps": reps, "achieved": list(achieved), "score": score,
+            "pain": pain, "rpe": rpe, "faults": 0, "total": sum(achieved)}
+
+
+PLANNED = [0.0, 2.0, 4.0, 7.0, 9.0, 11.0]
+
+
+def test_good_sets_progress_one_rep_within_the_volume_cap():
+    d = plan_exercise([log(day) for day in PLANNED], Dose(2, 10), PLANNED, 12.0)
+    assert (d.dose.sets, d.dose.reps, d.mode) == (2, 11, "progress")
+    assert d.dose.sets * d.dose.reps <= 2 * 10 * (1 + VOLUME_CAP) + 1
+
+
+def test_pain_regresses_and_high_pain_stops():
+    d = plan_exercise([log(9.0), log(11.0, pain=PAIN_REGRESS)], Dose(3, 12), PLANNED, 12.0)
+    assert d.mode == "regress" and d.dose.sets == 2 and d.dose.reps < 12 and "pain" in d.reasons[0]
+    s = plan_exercise([log(9.0), log(11.0, pain=PAIN_STOP)], Dose(3, 12), PLANNED, 12.0)
+    assert s.stopped and s.dose.sets == 0 and "stopped" in s.reasons[0]
+
+
+def test_missed_sessions_deload():
+    d = plan_exercise([log(0.0), log(2.0)], Dose(2, 12), PLANNED, 12.0)  # nothing since day 2
+    assert d.mode == "deload" and d.dose.reps == 9 and "missed" in d.reasons[0]
+
+
+def test_poor_control_slows_the_tempo():
+    d = plan_exercise([log(day, score=62.0) for day in PLANNED[:-1]] + [log(11.0, score=50.0, achieved=(9, 8))], Dose(2, 10),
+                      PLANNED, 12.0)
+    assert d.dose.tempo_down == 3.0 and d.dose.reps == 10
+
+
+def _export(faults_per_rep, program=None, posture=None):
+    reps = [{"session_id": 1, "exercise_id": "squat", "set_idx": 1, "partial": 0, "score": 80.0,
+             "faults": json.dumps([{"id": f}] if f else [])} for f in faults_per_rep]
+    return {"profile": {"name": "p"}, "programs": program or [], "sessions": [
+        {"id": 1, "exercise_id": "squat", "started_utc": 1_790_000_000.0}],
+        "sets": [{"session_id": 1, "idx": 1, "prescribed_reps": 12}], "reps": reps, "self_reports": [],
+        "assessments": posture or []}
+
+
+def test_recurring_fault_adds_its_corrective_and_a_one_off_does_not(catalog):
+    plan = plan_next(_export(["knee_valgus"] * 5 + [None] * 7), catalog, now_utc=1_790_100_000.0)
+    assert [c["exercise"] for c in plan["correctives"]] and "knee valgus in 5 of the last 12" in plan["correctives"][0]["reason"]
+    ex = catalog.get(plan["correctives"][0]["exercise"])
+    assert "knee_valgus" in ex.corrects
+    plan2 = plan_next(_export(["knee_valgus"] + [None] * 11), catalog, now_utc=1_790_100_000.0)
+    assert plan2["correctives"] == []
+
+
+def test_physio_safe_range_is_a_hard_limit(catalog):
+    prog = [{"body": 'schema_version = 1\nname = "x"\nsessions_per_week = 3\n[[exercise]]\nid = "squat"\nsets = 2\n'
+                     'reps = 12\nsafe_min = 120.0\nsafe_max = 175.0\n'}]
+    plan = plan_next(_export([None] * 12, prog), catalog, now_utc=1_790_100_000.0)
+    item = plan["items"][0]
+    assert item["target_rom_deg"] >= 120.0 and any("safe minimum" in r for r in item["reasons"])
+
+
+def test_same_history_same_plan(catalog):
+    e = _export(["forward_lean"] * 6 + [None] * 6)
+    assert plan_next(e, catalog, now_utc=1_790_100_000.0) == plan_next(e, catalog, now_utc=1_790_100_000.0)
+
+
+def test_simulated_trainee_is_deterministic_and_responds_to_training():
+    a, b = Trainee.sample(5), Trainee.sample(5)
+    ra, rb = np.random.default_rng(1), np.random.default_rng(1)
+    assert a.do_session(2, 10, 4.0, ra) == b.do_session(2, 10, 4.0, rb)
+    t = Trainee.sample(6)
+    c0 = t.capacity()
+    rng = np.random.default_rng(0)
+    for _ in range(12):
+        t.do_session(2, int(c0 * 0.7), 4.0, rng)
+        t.advance(2.5)
+    t.advance(10)
+    assert t.capacity() > c0
+
+
+@pytest.mark.skipif(pytest.importorskip("onnx") is None, reason="onnx")
+def test_tiny_planner_training_and_contract(tmp_path):
+    from fitcoach.core.planner import CapacityModel
+    from fitcoach.train.planner import train
+
+    out = tmp_path / "p.onnx"
+    rep = train(out, trainees=20, heldout=10, epochs=3, log=None)
+    m = CapacityModel(out)
+    assert rep["rules_only"]["safety_violations"] == 0 and rep["rules_plus_ann"]["safety_violations"] == 0
+    assert 0 <= m.capacity(np.zeros(12, np.float32)) <= 30

@@ -324,6 +324,20 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_profile(args) -> int:
+    from fitcoach.core.store import Store
+
+    store = Store()
+    try:
+        store.set_profile(args.name, args.age_band, args.level, args.goal, args.condition, args.avoid)
+        p = store.export_profile(args.name)["profile"]
+    finally:
+        store.close()
+    print(json.dumps({k: p[k] for k in ("name", "kind", "age_band", "level", "goals", "conditions", "avoid")},
+                     ensure_ascii=False))
+    return 0
+
+
 def cmd_plan(args) -> int:
     from fitcoach.core.planner import default_capacity_model, plan_next
     from fitcoach.core.store import Store
@@ -343,6 +357,8 @@ def cmd_plan(args) -> int:
             print(f"{args.json}: plan for {plan['profile']}")
         return 0
     print(f"Next session for {plan['profile']}:")
+    for n in plan.get("notes", []):
+        print(f"  ({n})")
     for c in plan["correctives"]:
         print(f"  first: {c['exercise']} {c['sets']} x {c['reps']} (tempo {c['tempo']})  — {c['reason']}")
     for it in plan["items"]:
@@ -709,6 +725,16 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--file", help="backup: write to FILE; restore: read FILE (with FILE.sha256)")
     da.add_argument("--out", help="export: FILE.json (whole profile), FILE.csv (reps) or FILE.fhir.json (FHIR R4 Bundle)")
     da.set_defaults(func=cmd_data)
+
+    pf = sub.add_parser("profile", help="create or update a profile: age band, level, goals, conditions, exercises to avoid")
+    pf.add_argument("action", choices=("set",))
+    pf.add_argument("name")
+    pf.add_argument("--age-band", choices=("<18", "18-39", "40-64", "65-79", "80+"))
+    pf.add_argument("--level", choices=("beginner", "intermediate", "advanced"))
+    pf.add_argument("--goal", action="append", help="what to train (tags such as legs, core, shoulders); repeatable")
+    pf.add_argument("--condition", action="append", help="a condition tag (e.g. knee_valgus, forward_head_posture); repeatable")
+    pf.add_argument("--avoid", action="append", help="an exercise id to leave out (physiotherapist); repeatable")
+    pf.set_defaults(func=cmd_profile)
 
     pl = sub.add_parser("plan", help="the next session: exercises, sets x reps, tempo, rest, correctives, with reasons")
     pl.add_argument("--profile", required=True)

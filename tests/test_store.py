@@ -78,6 +78,8 @@ def test_migrations_upgrade_and_refuse_newer(tmp_path):
     s = Store(db.parent)  # opens and upgrades to the latest
     assert s._read.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert s.profile_id("old") > 0
+    old = s.export_profile("old")["profile"]
+    assert old["level"] == "beginner" and old["goals"] == "[]"  # columns added by migration 1 -> 2
     s.close()
     con = sqlite3.connect(str(db))
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")

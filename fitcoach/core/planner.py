@@ -109,10 +109,11 @@ def default_capacity_model() -> CapacityModel | None:
 
 
 def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float], today: float,
-                  model: CapacityModel | None = None, safe: dict | None = None, start_reps: int = 10) -> Decision:
+                  model: CapacityModel | None = None, safe: dict | None = None, start_reps: int = 10,
+                  start_sets: int = 2, volume_cap: float = VOLUME_CAP) -> Decision:
     if not logs or prev is None:
-        d = Dose(2, start_reps)
-        return Decision(d, [f"first session: start at 2 x {start_reps}"], start_reps, mode="start")
+        d = Dose(start_sets, start_reps)
+        return Decision(d, [f"first session: start at {start_sets} x {start_reps}"], start_reps, mode="start")
     last = logs[-1]
     reasons: list[str] = []
     d = Dose(prev.sets, prev.reps, prev.tempo_down, prev.tempo_rest, prev.rest_s)
@@ -154,10 +155,10 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
             else:
                 reasons.append(f"reps not all reached ({last['achieved']} of {last['reps']}): hold the dose")
     # the weekly volume cap (only ever limits growth)
-    cap = max(prev.sets * prev.reps * (1 + VOLUME_CAP), prev.sets * prev.reps + 1)
+    cap = max(prev.sets * prev.reps * (1 + volume_cap), prev.sets * prev.reps + 1)
     if d.sets * d.reps > cap:
         d.reps = max(1, int(cap // d.sets))
-        reasons.append(f"volume capped at +{VOLUME_CAP:.0%} per step: {d.sets} x {d.reps}")
+        reasons.append(f"volume capped at +{volume_cap:.0%} per step: {d.sets} x {d.reps}")
     rules_reps = d.reps
     ann = None
     if model is not None and mode in ("progress", "hold"):
@@ -206,7 +207,10 @@ def correctives(fault_counts: dict[str, tuple[int, int]], posture_tags: dict[str
             if set(tags) & set(ex.corrects) and ex.id not in seen:
                 seen.add(ex.id)
                 out.append({"exercise": ex.id, "sets": 2, "reps": 10, "tempo": "2-2-2-0",
-                            "reason": f"posture: {finding.replace('_', ' ')} outside normal -> 2 x 10 {ex.name.en.lower()}"})
+                            "reason": (f"{finding.replace('_', ' ')} (recorded by the physiotherapist)"
+                                       if finding.startswith("condition ") else
+                                       f"posture: {finding.replace('_', ' ')} outside normal")
+                                      + f" -> 2 x 10 {ex.name.en.lower()}"})
                 break
     return out
 
@@ -251,6 +255,17 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
     program = None
     for p in export["programs"]:
         program = tomllib.loads(p["body"])  # rows come oldest first: the last is the newest
+    prof = export["profile"]
+    level = prof.get("level") or "beginner"
+    start_sets, start_reps = {"beginner": (2, 8), "intermediate": (3, 10), "advanced": (3, 12)}.get(level, (2, 8))
+    older = prof.get("age_band") in ("65-79", "80+")
+    vcap = VOLUME_CAP / 2 if older else VOLUME_CAP
+    goals = json.loads(prof.get("goals") or "[]")
+    conditions = json.loads(prof.get("conditions") or "[]")
+    avoid = set(json.loads(prof.get("avoid") or "[]"))
+    general = [f"{level} level: new exercises start at {start_sets} x {start_reps}"]
+    if older:
+        general.append(f"age {prof['age_band']}: volume rises at most {vcap:.0%} per step")
     if program is not None:
         items = [i for i in program.get("exercise", []) if i.get("id") in catalog.ids()]
         per_week = int(program.get("sessions_per_week", 3))
@@ -259,22 +274,32 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
         for s in export["sessions"]:
             if s["exercise_id"] not in seen and s["exercise_id"] in catalog.ids():
                 seen.append(s["exercise_id"])
-        items = [{"id": e, "sets": 2, "reps": 10} for e in seen]
+        if not seen and goals:  # nothing done yet: pick by goal from what the exercises train
+            for g in goals:
+                for ex in catalog:
+                    if ex.kind == "reps" and g in ex.trains and ex.id not in seen and len(seen) < 4:
+                        seen.append(ex.id)
+            general.append(f"goals {', '.join(goals)}: exercises chosen by what they train")
+        items = [{"id": e, "sets": start_sets, "reps": start_reps} for e in seen]
         per_week = 3
+    dropped = [i["id"] for i in items if i["id"] in avoid]
+    if dropped:
+        general.append(f"left out on the physiotherapist's advice: {', '.join(dropped)}")
+        items = [i for i in items if i["id"] not in avoid]
     planned_days = [today - 14 + k * 7.0 / per_week for k in range(2 * per_week)]
     out_items = []
     fault_counts: dict[str, tuple[int, int]] = {}
     for item in items:
         ex = catalog.get(item["id"])
         logs = _session_logs(export, ex.id)
-        start_reps = int(item.get("reps") or 10)
-        prev = Dose(int(item.get("sets", 2)), logs[-1]["reps"] if logs else start_reps) if logs else None
+        prev = Dose(int(item.get("sets", start_sets)), logs[-1]["reps"]) if logs else None
         if ex.kind == "hold":
             hold = float(item.get("hold_s", 30))
             out_items.append({"exercise": ex.id, "sets": int(item.get("sets", 2)), "hold_s": hold, "rest_s": item.get("rest_s", 60),
                               "reasons": ["holds progress by time in position; kept as prescribed"]})
             continue
-        dec = plan_exercise(logs, prev, planned_days, today, model, start_reps=start_reps)
+        dec = plan_exercise(logs, prev, planned_days, today, model, start_reps=int(item.get("reps") or start_reps),
+                            start_sets=int(item.get("sets") or start_sets), volume_cap=vcap)
         target = item.get("target", ex.driver.target if ex.driver else None)
         lo = item.get("safe_min", ex.safe_min)
         hi = item.get("safe_max", ex.safe_max)
@@ -316,6 +341,9 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
     reassess = {"due_utc": due, "reason": "no assessment yet: assess posture and range of motion now" if due is None else
                 ("re-assessment is due (every 3 weeks)" if due <= now else "next re-assessment in "
                  f"{(due - now) / 86400:.0f} days (every 3 weeks)")}
-    return {"schema": "fitcoach.plan/1", "profile": export["profile"]["name"],
-            "items": out_items, "correctives": correctives(fault_counts, posture_tags, catalog),
+    for c in conditions:  # a condition the physiotherapist recorded: its corrective work
+        posture_tags[f"condition {c}"] = [c]
+    return {"schema": "fitcoach.plan/1", "profile": export["profile"]["name"], "notes": general,
+            "items": out_items, "correctives": [c for c in correctives(fault_counts, posture_tags, catalog)
+                                                if c["exercise"] not in avoid],
             "reassess": reassess, "network": model.path.name if model else None}

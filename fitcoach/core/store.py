@@ -62,6 +62,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX reps_set ON reps(set_id);
     CREATE INDEX sessions_profile ON sessions(profile_id);
     """,
+    # 1 -> 2: what the planner needs to know about the person
+    """
+    ALTER TABLE profiles ADD COLUMN age_band TEXT;
+    ALTER TABLE profiles ADD COLUMN level TEXT NOT NULL DEFAULT 'beginner';
+    ALTER TABLE profiles ADD COLUMN goals TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE profiles ADD COLUMN conditions TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE profiles ADD COLUMN avoid TEXT NOT NULL DEFAULT '[]'
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -258,6 +266,25 @@ class Store:
             (profile_id, kind, time.time(), json.dumps(body, ensure_ascii=False))).lastrowid).result()
 
     # -- reads ---------------------------------------------------------------------------------
+    AGE_BANDS = ("<18", "18-39", "40-64", "65-79", "80+")
+    LEVELS = ("beginner", "intermediate", "advanced")
+
+    def set_profile(self, name: str, age_band: str | None = None, level: str | None = None,
+                    goals: list[str] | None = None, conditions: list[str] | None = None,
+                    avoid: list[str] | None = None) -> None:
+        if age_band is not None and age_band not in self.AGE_BANDS:
+            raise StoreError(f"age band must be one of {', '.join(self.AGE_BANDS)}, not {age_band!r}")
+        if level is not None and level not in self.LEVELS:
+            raise StoreError(f"level must be one of {', '.join(self.LEVELS)}, not {level!r}")
+        pid = self.profile(name)
+        fields = {"age_band": age_band, "level": level, "goals": None if goals is None else json.dumps(goals),
+                  "conditions": None if conditions is None else json.dumps(conditions),
+                  "avoid": None if avoid is None else json.dumps(avoid)}
+        sets = {k: v for k, v in fields.items() if v is not None}
+        if sets:
+            cols = ", ".join(f"{k} = ?" for k in sets)
+            self.write(lambda con: con.execute(f"UPDATE profiles SET {cols} WHERE id = ?", (*sets.values(), pid))).result()
+
     def profile_id(self, name: str) -> int:
         row = self._read.execute("SELECT id FROM profiles WHERE name = ?", (name,)).fetchone()
         if row is None:

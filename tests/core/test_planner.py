@@ -97,3 +97,24 @@ def test_tiny_planner_training_and_contract(tmp_path):
     m = CapacityModel(out)
     assert rep["rules_only"]["safety_violations"] == 0 and rep["rules_plus_ann"]["safety_violations"] == 0
     assert 0 <= m.capacity(np.zeros(12, np.float32)) <= 30
+
+
+def test_profile_level_goals_age_and_avoid_shape_the_plan(catalog):
+    e = _export([])
+    e["sessions"], e["sets"], e["reps"] = [], [], []
+    e["profile"] = {"name": "p", "level": "intermediate", "age_band": "65-79", "goals": json.dumps(["legs"]),
+                    "conditions": json.dumps(["forward_head_posture"]), "avoid": json.dumps(["lunge"])}
+    plan = plan_next(e, catalog, now_utc=1_790_100_000.0)
+    ids = [i["exercise"] for i in plan["items"]]
+    assert ids and "lunge" not in ids and all("legs" in catalog.get(i).trains for i in ids)
+    assert all((i["sets"], i["reps"]) == (3, 10) for i in plan["items"])
+    assert any("65-79" in n for n in plan["notes"]) and any("lunge" in n for n in plan["notes"])
+    assert any("forward head posture" in c["reason"] for c in plan["correctives"])
+
+
+def test_older_adults_have_a_smaller_volume_cap():
+    logs = [log(day, reps=14, achieved=(14, 14)) for day in PLANNED]
+    young = plan_exercise(logs, Dose(2, 14), PLANNED, 12.0)
+    old = plan_exercise(logs, Dose(2, 14), PLANNED, 12.0, volume_cap=VOLUME_CAP / 2)
+    assert old.dose.sets * old.dose.reps <= 2 * 14 * (1 + VOLUME_CAP / 2) + 1
+    assert young.dose.sets * young.dose.reps >= old.dose.sets * old.dose.reps

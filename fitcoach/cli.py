@@ -338,6 +338,12 @@ def cmd_profile(args) -> int:
     return 0
 
 
+def cmd_gui(args) -> int:
+    from fitcoach.gui.app import main as gui_main
+
+    return gui_main([sys.argv[0]], lang=args.lang)
+
+
 def cmd_plan(args) -> int:
     from fitcoach.core.planner import default_capacity_model, plan_next
     from fitcoach.core.store import Store
@@ -725,6 +731,10 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--file", help="backup: write to FILE; restore: read FILE (with FILE.sha256)")
     da.add_argument("--out", help="export: FILE.json (whole profile), FILE.csv (reps) or FILE.fhir.json (FHIR R4 Bundle)")
     da.set_defaults(func=cmd_data)
+
+    gu = sub.add_parser("gui", help="open the desktop app (work in progress: the Workout/replay page)")
+    gu.add_argument("--lang", choices=("en", "ko"), default="en")
+    gu.set_defaults(func=cmd_gui)
 
     pf = sub.add_parser("profile", help="create or update a profile: age band, level, goals, conditions, exercises to avoid")
     pf.add_argument("action", choices=("set",))

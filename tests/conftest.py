@@ -23,3 +23,15 @@ def catalog():
     from fitcoach.core.exercises import ExerciseCatalog
 
     return ExerciseCatalog.load()
+
+
+@pytest.fixture(scope="session")
+def demo_npz(tmp_path_factory) -> Path:
+    """The built-in demo take (8 squats, one shallow) as a landmark recording file."""
+    from fitcoach.core import synth
+    from fitcoach.core.landmarks import save_recording
+
+    p = tmp_path_factory.mktemp("rec") / "demo.npz"
+    rec, _ = synth.generate(synth.demo_take())
+    save_recording(p, rec)
+    return p

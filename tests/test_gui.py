@@ -22,15 +22,6 @@ def no_dialogs(monkeypatch):
         monkeypatch.setattr(QMessageBox, name, fail)
 
 
-@pytest.fixture
-def demo_npz(tmp_path):
-    from fitcoach.core import synth
-    from fitcoach.core.landmarks import save_recording
-
-    rec, _ = synth.generate(synth.demo_take())
-    p = tmp_path / "demo.npz"
-    save_recording(p, rec)
-    return p
 
 
 @pytest.mark.parametrize("lang, expect", [("en", "Reps 7"), ("ko", "7회")])

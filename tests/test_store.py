@@ -13,15 +13,6 @@ import pytest
 from fitcoach.core.store import SCHEMA_VERSION, Store, StoreError, migrate
 
 
-@pytest.fixture
-def demo_npz(tmp_path):
-    from fitcoach.core import synth
-    from fitcoach.core.landmarks import save_recording
-
-    rec, _ = synth.generate(synth.demo_take())
-    p = tmp_path / "demo.npz"
-    save_recording(p, rec)
-    return p
 
 
 def test_sigkill_mid_session_loses_no_completed_rep(tmp_path, demo_npz):

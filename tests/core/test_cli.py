@@ -13,12 +13,6 @@ from fitcoach.core import synth
 from fitcoach.core.landmarks import save_recording
 
 
-@pytest.fixture(scope="module")
-def demo_npz(tmp_path_factory):
-    p = tmp_path_factory.mktemp("rec") / "demo.npz"
-    rec, _ = synth.generate(synth.demo_take())
-    save_recording(p, rec)
-    return p
 
 
 def test_analyze_recording_json_is_stable(demo_npz, tmp_path, capsys):

@@ -14,14 +14,16 @@ _app = None
 
 
 def _ensure_app():
+    """A QApplication (not just QGuiApplication: the desktop app, if it starts later in the same
+    process, needs the widgets flavour, and Qt cannot change it once created)."""
     global _app
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
-    if QGuiApplication.instance() is None:
+    if QApplication.instance() is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = QGuiApplication([])
-    return QGuiApplication.instance()
+        _app = QApplication([])
+    return QApplication.instance()
 
 
 def draw_text(img: np.ndarray, text: str, org: tuple[int, int], height_px: int,

@@ -52,3 +52,32 @@ def test_workout_replay_counts_reps_on_the_hud(qtbot, demo_npz, lang, expect):
     assert page.video.pixmap() is not None and not page.video.pixmap().isNull()
     assert page.dropped >= 0 and page.shown > 0
     w.close()
+
+
+def test_today_history_settings_pages(qtbot, tmp_path, monkeypatch, demo_npz):
+    monkeypatch.setenv("FITCOACH_DATA_DIR", str(tmp_path / "data"))  # never the user's real data
+    from fitcoach.cli import main as cli
+
+    assert cli(["analyze", str(demo_npz), "-e", "squat", "--save", "--profile", "gui", "--json",
+                str(tmp_path / "a.json")]) == 0
+    from fitcoach.gui.app import MainWindow
+
+    w = MainWindow("ko", None)
+    qtbot.addWidget(w)
+    w.today.profile.setText("gui")
+    w.today.refresh()
+    assert "다음 운동" in w.today.plan_view.toHtml() and w.today.plan["items"][0]["exercise"] == "squat"
+    w.today.start_btn.click()
+    assert w.tabs.currentWidget() is w.workout and w.workout.exercise.currentData() == "squat"
+    w.history.profile.setText("gui")
+    w.history.refresh()
+    assert w.history.table.rowCount() == 1 and w.history.table.item(0, 2).text() == "7"
+    w.settings.rate.setValue(150)
+    w.settings.ui_lang.setCurrentIndex(w.settings.ui_lang.findData("ko"))
+    w.settings.save()
+    from fitcoach.core.settings import load_settings
+
+    st = load_settings(tmp_path / "data")
+    assert (st.voice_rate, st.lang) == (150, "ko")
+    assert "네트워크" in w.settings.findChild(type(w.settings.message), "privacy").text()
+    w.close()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 
 from fitcoach.core.exercises import ExerciseCatalog
 from fitcoach.gui.i18n import tr
+from fitcoach.gui.pages import HistoryPage, SettingsPage, TodayPage
 from fitcoach.gui.workout import WorkoutPage
 
 
@@ -17,10 +18,23 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(tr("FitCoach", lang))
         self.tabs = QTabWidget()
-        self.workout = WorkoutPage(ExerciseCatalog.load(), lang, scorer, backend_factory)
+        catalog = ExerciseCatalog.load()
+        self.today = TodayPage(catalog, lang)
+        self.workout = WorkoutPage(catalog, lang, scorer, backend_factory)
+        self.history = HistoryPage(catalog, lang)
+        self.settings = SettingsPage(lang)
+        self.tabs.addTab(self.today, tr("Today", lang))
         self.tabs.addTab(self.workout, tr("Workout", lang))
+        self.tabs.addTab(self.history, tr("History", lang))
+        self.tabs.addTab(self.settings, tr("Settings", lang))
+        self.today.start_requested.connect(self._start_planned)
         self.setCentralWidget(self.tabs)
         self.resize(1100, 700)
+
+    def _start_planned(self, exercise_id: str) -> None:
+        w = self.workout
+        w.exercise.setCurrentIndex(w.exercise.findData(exercise_id))
+        self.tabs.setCurrentWidget(w)
 
     def closeEvent(self, event) -> None:
         self.workout.stop()

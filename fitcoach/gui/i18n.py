@@ -7,7 +7,15 @@ KO = {
     "target": "목표", "Last rep score {s}": "마지막 반복 점수 {s}", "Nobody in view": "사람이 보이지 않아요",
     "Step back so your whole body is visible": "온몸이 보이도록 뒤로 물러나 주세요", "Done": "완료",
     "top": "위", "down": "내려가기", "bottom": "바닥", "up": "올라오기", "rest": "휴식", "hold": "유지",
-    "Workout": "운동하기", "Today": "오늘", "FitCoach": "핏코치",
+    "Workout": "운동하기", "Today": "오늘", "FitCoach": "핏코치", "History": "기록", "Settings": "설정",
+    "Profile": "프로필", "Plan my next session": "다음 운동 계획 세우기", "Start the first exercise": "첫 운동 시작",
+    "No history yet for this profile: start with any exercise in Workout.":
+        "이 프로필의 기록이 아직 없어요. 운동하기에서 아무 운동이나 시작해 보세요.",
+    "Next session": "다음 운동", "Show": "보기", "date": "날짜", "exercise": "운동", "reps": "반복",
+    "ROM": "가동 범위", "score": "점수", "session": "세션", "tempo_accuracy": "템포 정확도",
+    "silent": "끄기", "counts": "숫자만", "full": "전체 코칭", "Save": "저장", "Saved": "저장했어요",
+    "Language": "언어", "Voice": "음성 코칭", "Speech rate (words/min)": "말하기 속도 (분당 단어)", "Mute": "음소거",
+    "Pose model": "자세 인식 모델", "Data folder": "데이터 폴더",
 }
 
 

@@ -1,0 +1,202 @@
+"""Today, History and Settings pages: thin views over the core's planner, store and settings.
+
+They read on the GUI thread (small SQLite reads), never write while a workout runs, and show
+validation errors next to the field instead of dialogs.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QSpinBox, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+
+from fitcoach.gui.i18n import tr
+
+
+def _export(profile: str):
+    from fitcoach.core.store import Store, StoreError
+
+    store = Store()
+    try:
+        return store.export_profile(profile)
+    except StoreError:
+        return None
+    finally:
+        store.close()
+
+
+class TodayPage(QWidget):
+    start_requested = Signal(str)  # exercise id
+
+    def __init__(self, catalog, lang: str = "en") -> None:
+        super().__init__()
+        self.catalog, self.lang = catalog, lang
+        self.profile = QLineEdit("me")
+        self.refresh_btn = QPushButton(tr("Plan my next session", lang))
+        self.refresh_btn.clicked.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("Profile", lang)))
+        top.addWidget(self.profile, 1)
+        top.addWidget(self.refresh_btn)
+        self.plan_view = QTextBrowser()
+        self.plan_view.setObjectName("plan")
+        self.start_btn = QPushButton(tr("Start the first exercise", lang))
+        self.start_btn.clicked.connect(self._start)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.plan_view, 1)
+        lay.addWidget(self.start_btn)
+        self.plan: dict | None = None
+
+    def refresh(self) -> None:
+        from fitcoach.core.planner import default_capacity_model, plan_next
+
+        export = _export(self.profile.text().strip())
+        if export is None:
+            self.plan = None
+            self.plan_view.setPlainText(tr("No history yet for this profile: start with any exercise in Workout.", self.lang))
+            return
+        self.plan = plan_next(export, self.catalog, default_capacity_model())
+        lines = [f"<h3>{tr('Next session', self.lang)}</h3>"]
+        lines += [f"<p><i>{n}</i></p>" for n in self.plan.get("notes", [])]
+        for c in self.plan["correctives"]:
+            lines.append(f"<p><b>{self.catalog.get(c['exercise']).name.get(self.lang)}</b> {c['sets']} × {c['reps']}"
+                         f" — {c['reason']}</p>")
+        for it in self.plan["items"]:
+            name = self.catalog.get(it["exercise"]).name.get(self.lang)
+            dose = f"{it['sets']} × {it['hold_s']:g} s" if "hold_s" in it else f"{it['sets']} × {it['reps']} ({it['tempo']})"
+            lines.append(f"<p><b>{name}</b> {dose}<br>" + "<br>".join(f"– {r}" for r in it["reasons"]) + "</p>")
+        lines.append(f"<p>{self.plan['reassess']['reason']}</p>")
+        self.plan_view.setHtml("".join(lines))
+
+    def _start(self) -> None:
+        if self.plan and self.plan["items"]:
+            self.start_requested.emit(self.plan["items"][0]["exercise"])
+
+
+class HistoryPage(QWidget):
+    def __init__(self, catalog, lang: str = "en") -> None:
+        super().__init__()
+        import pyqtgraph as pg
+
+        self.catalog, self.lang = catalog, lang
+        self.profile = QLineEdit("me")
+        self.load_btn = QPushButton(tr("Show", lang))
+        self.load_btn.clicked.connect(self.refresh)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("Profile", lang)))
+        top.addWidget(self.profile, 1)
+        top.addWidget(self.load_btn)
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels([tr(h, lang) for h in ("date", "exercise", "reps", "partial", "ROM", "score")])
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground("w")
+        self.plot.addLegend()
+        self.plot.setLabel("bottom", tr("session", lang))
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.table, 1)
+
+    def refresh(self) -> None:
+        from fitcoach.report import summarize
+
+        export = _export(self.profile.text().strip())
+        self.table.setRowCount(0)
+        self.plot.clear()
+        if export is None:
+            return
+        sessions = summarize(export, self.catalog)["sessions"]
+        self.table.setRowCount(len(sessions))
+        for i, s in enumerate(sessions):
+            vals = [s["date"], self.catalog.get(s["exercise"]).name.get(self.lang) if s["exercise"] in self.catalog.ids()
+                    else s["exercise"], s["reps"], s["partial"], s["rom_extreme"], s["score"]]
+            for j, v in enumerate(vals):
+                self.table.setItem(i, j, QTableWidgetItem("–" if v is None else str(v)))
+        x = list(range(1, len(sessions) + 1))
+        for key, color in (("reps", "b"), ("score", "g"), ("tempo_accuracy", "m")):
+            ys = [s[key] if s[key] is not None else float("nan") for s in sessions]
+            self.plot.plot(x, ys, pen=color, symbol="o", name=tr(key, self.lang))
+
+
+PRIVACY = {
+    "en": ("Everything FitCoach measures stays on this computer: the history database, settings and the "
+           "speech cache live in your user folders ({data}), readable only by you. Nothing is sent "
+           "anywhere: FitCoach makes no network connection. You decide what leaves, by exporting it "
+           "(CSV, JSON or a FHIR file for a health record), and `fitcoach data delete` erases a profile."),
+    "ko": ("핏코치가 측정한 모든 것은 이 컴퓨터에만 남습니다. 기록 데이터베이스, 설정, 음성 캐시는 "
+           "사용자 폴더({data})에 저장되며 본인만 읽을 수 있습니다. 어떤 것도 전송하지 않으며 네트워크에 "
+           "연결하지 않습니다. 내보내기(CSV, JSON, 건강기록용 FHIR)로만 밖으로 나가며, "
+           "`fitcoach data delete`로 프로필을 지울 수 있습니다."),
+}
+
+
+class SettingsPage(QWidget):
+    def __init__(self, lang: str = "en") -> None:
+        super().__init__()
+        from fitcoach.core.settings import load_settings
+        from fitcoach.core.store import default_data_dir
+
+        self.lang = lang
+        self.folder = default_data_dir()
+        st = load_settings()
+        self.ui_lang = QComboBox()
+        self.ui_lang.addItem("English", "en")
+        self.ui_lang.addItem("한국어", "ko")
+        self.ui_lang.setCurrentIndex(self.ui_lang.findData(st.lang))
+        self.verbosity = QComboBox()
+        for v in ("silent", "counts", "full"):
+            self.verbosity.addItem(tr(v, lang), v)
+        self.verbosity.setCurrentIndex(self.verbosity.findData(st.verbosity))
+        self.rate = QSpinBox()
+        self.rate.setRange(80, 300)
+        self.rate.setValue(st.voice_rate)
+        self.mute = QCheckBox()
+        self.mute.setChecked(st.mute)
+        self.model = QComboBox()
+        for m in ("lite", "full", "heavy"):
+            self.model.addItem(m, m)
+        self.model.setCurrentIndex(self.model.findData(st.model))
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        save = QPushButton(tr("Save", lang))
+        save.clicked.connect(self.save)
+        form = QFormLayout()
+        form.addRow(tr("Language", lang), self.ui_lang)
+        form.addRow(tr("Voice", lang), self.verbosity)
+        form.addRow(tr("Speech rate (words/min)", lang), self.rate)
+        form.addRow(tr("Mute", lang), self.mute)
+        form.addRow(tr("Pose model", lang), self.model)
+        form.addRow(tr("Data folder", lang), QLabel(str(self.folder)))
+        privacy = QLabel(PRIVACY.get(lang, PRIVACY["en"]).format(data=self.folder))
+        privacy.setWordWrap(True)
+        privacy.setObjectName("privacy")
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(save)
+        lay.addWidget(self.message)
+        lay.addWidget(privacy)
+        lay.addStretch(1)
+
+    def save(self) -> None:
+        import os
+
+        from fitcoach.core.errors import ValidationError
+        from fitcoach.core.settings import parse_settings
+
+        text = (f'schema_version = 1\nlang = "{self.ui_lang.currentData()}"\nverbosity = "{self.verbosity.currentData()}"\n'
+                f"voice_rate = {self.rate.value()}\nmute = {json.dumps(self.mute.isChecked())}\n"
+                f'model = "{self.model.currentData()}"\n')
+        try:
+            parse_settings(text)  # the same validation as a hand-edited file
+        except ValidationError as e:
+            self.message.setText(str(e))
+            return
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.folder / "settings.toml"
+        fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.message.setText(tr("Saved", self.lang))

@@ -81,3 +81,31 @@ def test_today_history_settings_pages(qtbot, tmp_path, monkeypatch, demo_npz):
     assert (st.voice_rate, st.lang) == (150, "ko")
     assert "네트워크" in w.settings.findChild(type(w.settings.message), "privacy").text()
     w.close()
+
+
+def test_programs_page_validates_at_the_field_and_saves(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("FITCOACH_DATA_DIR", str(tmp_path / "data"))
+    from PySide6.QtGui import QColor
+
+    from fitcoach.gui.app import MainWindow
+
+    w = MainWindow("en", None)
+    qtbot.addWidget(w)
+    page = w.programs
+    page.profile.setText("patient1")
+    page.name.setText("Knee rehab")
+    page.add_row({"id": "sit_to_stand", "sets": 3, "reps": 10, "tempo": "2-0-2-1"})
+    page.add_row({"id": "plank", "sets": 2, "reps": 30})  # a hold given reps: wrong
+    assert page.save() is False
+    assert "exercise[1].reps" in page.message.text()
+    assert page.table.item(1, 2).background().color() == QColor("#f8c0c0")
+    page.table.setItem(1, 2, type(page.table.item(0, 0))(""))
+    page.table.setItem(1, 3, type(page.table.item(0, 0))("30"))
+    assert page.save() is True and "version 1" in page.message.text()
+    out = tmp_path / "p.toml"
+    assert page.export_file(str(out))
+    page.table.setRowCount(0)
+    assert page.load_file(str(out)) and page.table.rowCount() == 2
+    page.write_fhir(str(tmp_path / "p.fhir.json"))
+    assert (tmp_path / "p.fhir.json").read_text().count("CarePlan") >= 1
+    w.close()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 from fitcoach.core.exercises import ExerciseCatalog
 from fitcoach.gui.i18n import tr
 from fitcoach.gui.pages import HistoryPage, SettingsPage, TodayPage
+from fitcoach.gui.programs import ProgramsPage
 from fitcoach.gui.workout import WorkoutPage
 
 
@@ -23,9 +24,11 @@ class MainWindow(QMainWindow):
         self.workout = WorkoutPage(catalog, lang, scorer, backend_factory)
         self.history = HistoryPage(catalog, lang)
         self.settings = SettingsPage(lang)
+        self.programs = ProgramsPage(catalog, lang)
         self.tabs.addTab(self.today, tr("Today", lang))
         self.tabs.addTab(self.workout, tr("Workout", lang))
         self.tabs.addTab(self.history, tr("History", lang))
+        self.tabs.addTab(self.programs, tr("Programs", lang))
         self.tabs.addTab(self.settings, tr("Settings", lang))
         self.today.start_requested.connect(self._start_planned)
         self.setCentralWidget(self.tabs)

@@ -15,7 +15,13 @@ KO = {
     "ROM": "가동 범위", "score": "점수", "session": "세션", "tempo_accuracy": "템포 정확도",
     "silent": "끄기", "counts": "숫자만", "full": "전체 코칭", "Save": "저장", "Saved": "저장했어요",
     "Language": "언어", "Voice": "음성 코칭", "Speech rate (words/min)": "말하기 속도 (분당 단어)", "Mute": "음소거",
-    "Pose model": "자세 인식 모델", "Data folder": "데이터 폴더",
+    "Pose model": "자세 인식 모델", "Data folder": "데이터 폴더", "Programs": "프로그램",
+    "Add exercise": "운동 추가", "Save to profile": "프로필에 저장", "Import file…": "파일 가져오기…",
+    "Export file…": "파일 내보내기…", "Progress report…": "진행 보고서…", "FHIR export…": "FHIR 내보내기…",
+    "Program name": "프로그램 이름", "Sessions per week": "주당 횟수", "Notes": "메모", "Valid": "올바른 프로그램이에요",
+    "Saved as version {v}": "버전 {v}(으)로 저장했어요", "Loaded {p}": "{p} 불러옴", "program": "프로그램",
+    "id": "운동", "sets": "세트", "hold_s": "유지(초)", "tempo": "템포", "rest_s": "휴식(초)",
+    "safe_min": "안전 최소", "safe_max": "안전 최대",
 }
 
 

@@ -1,0 +1,191 @@
+"""Programs page (physiotherapist): a patient's program edited as a table, validated by the same
+code as program files (`fitcoach.core.programs`), with the error shown at the field; import and
+export of program files; the patient's progress report and FHIR export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+                               QTableWidget, QTableWidgetItem, QTextEdit, QVBoxLayout, QWidget)
+
+from fitcoach.gui.i18n import tr
+
+COLUMNS = ("id", "sets", "reps", "hold_s", "tempo", "rest_s", "safe_min", "safe_max", "target")
+
+
+class ProgramsPage(QWidget):
+    def __init__(self, catalog, lang: str = "en") -> None:
+        super().__init__()
+        self.catalog, self.lang = catalog, lang
+        self.profile = QLineEdit("me")
+        self.name = QLineEdit()
+        self.per_week = QSpinBox()
+        self.per_week.setRange(1, 14)
+        self.per_week.setValue(3)
+        self.notes = QTextEdit()
+        self.notes.setMaximumHeight(60)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([tr(c, lang) for c in COLUMNS])
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for text, slot in (("Add exercise", self.add_row), ("Save to profile", self.save),
+                           ("Import file…", self._import_dialog), ("Export file…", self._export_dialog),
+                           ("Progress report…", self._report_dialog), ("FHIR export…", self._fhir_dialog)):
+            b = QPushButton(tr(text, lang))
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+        head = QHBoxLayout()
+        for label, w in (("Profile", self.profile), ("Program name", self.name), ("Sessions per week", self.per_week)):
+            head.addWidget(QLabel(tr(label, lang)))
+            head.addWidget(w)
+        lay = QVBoxLayout(self)
+        lay.addLayout(head)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(QLabel(tr("Notes", lang)))
+        lay.addWidget(self.notes)
+        lay.addLayout(buttons)
+        lay.addWidget(self.message)
+
+    def add_row(self, values: dict | None = None) -> None:
+        r = self.table.rowCount()
+        self.table.insertRow(r)
+        for c, key in enumerate(COLUMNS):
+            v = (values or {}).get(key, {"id": "squat", "sets": 3, "reps": 10}.get(key, "") if values is None else "")
+            self.table.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
+
+    def to_toml(self) -> str:
+        import json
+
+        lines = ["schema_version = 1", f"name = {json.dumps(self.name.text().strip(), ensure_ascii=False)}",
+                 f"sessions_per_week = {self.per_week.value()}",
+                 f"notes = {json.dumps(self.notes.toPlainText(), ensure_ascii=False)}"]
+        for r in range(self.table.rowCount()):
+            lines.append("[[exercise]]")
+            for c, key in enumerate(COLUMNS):
+                item = self.table.item(r, c)
+                text = item.text().strip() if item else ""
+                if not text:
+                    continue
+                if key in ("id", "tempo"):
+                    lines.append(f"{key} = {json.dumps(text)}")
+                else:
+                    try:
+                        float(text)
+                        lines.append(f"{key} = {text}")
+                    except ValueError:
+                        lines.append(f"{key} = {json.dumps(text)}")  # let validation name the field
+        return "\n".join(lines) + "\n"
+
+    def validate(self):
+        from fitcoach.core.errors import ValidationError
+        from fitcoach.core.programs import parse_program
+
+        for r in range(self.table.rowCount()):
+            for c in range(self.table.columnCount()):
+                if self.table.item(r, c):
+                    self.table.item(r, c).setBackground(QColor("white"))
+        try:
+            prog = parse_program(self.to_toml(), tr("program", self.lang), self.catalog)
+        except ValidationError as e:
+            self.message.setText(str(e))
+            self._mark(e.field)
+            return None
+        self.message.setText(tr("Valid", self.lang))
+        return prog
+
+    def _mark(self, field: str) -> None:
+        """Colour the cell the error names, e.g. 'exercise[1].reps'."""
+        if field.startswith("exercise[") and "]." in field:
+            row = int(field[len("exercise["):field.index("]")])
+            key = field.split("].", 1)[1]
+            if key in COLUMNS and row < self.table.rowCount():
+                self.table.item(row, COLUMNS.index(key)).setBackground(QColor("#f8c0c0"))
+
+    def save(self) -> bool:
+        from fitcoach.core.store import Store
+
+        prog = self.validate()
+        if prog is None:
+            return False
+        store = Store()
+        try:
+            v = store.add_program(store.profile(self.profile.text().strip() or "me"), prog)
+        finally:
+            store.close()
+        self.message.setText(tr("Saved as version {v}", self.lang).format(v=v))
+        return True
+
+    def load_file(self, path: str) -> bool:
+        from fitcoach.core.errors import ValidationError
+        from fitcoach.core.programs import load_program_file
+
+        try:
+            prog = load_program_file(path, self.catalog)
+        except ValidationError as e:
+            self.message.setText(str(e))
+            return False
+        self.name.setText(prog.name)
+        self.per_week.setValue(prog.sessions_per_week)
+        self.notes.setPlainText(prog.notes)
+        self.table.setRowCount(0)
+        for it in prog.items:
+            self.add_row({k: getattr(it, k) for k in COLUMNS})
+        self.message.setText(tr("Loaded {p}", self.lang).format(p=Path(path).name))
+        return True
+
+    def export_file(self, path: str) -> bool:
+        if self.validate() is None:
+            return False
+        Path(path).write_text(self.to_toml(), encoding="utf-8")
+        return True
+
+    def _import_dialog(self) -> None:
+        p, _ = QFileDialog.getOpenFileName(self, tr("Import file…", self.lang), "", "Programs (*.toml)")
+        if p:
+            self.load_file(p)
+
+    def _export_dialog(self) -> None:
+        p, _ = QFileDialog.getSaveFileName(self, tr("Export file…", self.lang), "program.toml", "Programs (*.toml)")
+        if p:
+            self.export_file(p)
+
+    def _report_dialog(self) -> None:
+        p, _ = QFileDialog.getSaveFileName(self, tr("Progress report…", self.lang), "report.html", "HTML (*.html);;PDF (*.pdf)")
+        if p:
+            self.write_report(p)
+
+    def _fhir_dialog(self) -> None:
+        p, _ = QFileDialog.getSaveFileName(self, tr("FHIR export…", self.lang), "patient.fhir.json", "FHIR (*.json)")
+        if p:
+            self.write_fhir(p)
+
+    def write_report(self, path: str) -> None:
+        from fitcoach.core.store import Store
+        from fitcoach.report import write_report
+
+        store = Store()
+        try:
+            write_report(store.export_profile(self.profile.text().strip()), Path(path), self.catalog)
+        finally:
+            store.close()
+        self.message.setText(str(path))
+
+    def write_fhir(self, path: str) -> None:
+        import json
+
+        from fitcoach.core import fhir
+        from fitcoach.core.models import read_manifest
+        from fitcoach.core.store import Store
+
+        store = Store()
+        try:
+            b = fhir.bundle(store.export_profile(self.profile.text().strip()), store.salt(),
+                            [{"name": e.name, "sha256": e.sha256} for e in read_manifest()])
+        finally:
+            store.close()
+        Path(path).write_text(json.dumps(b, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        self.message.setText(str(path))

@@ -109,3 +109,35 @@ def test_programs_page_validates_at_the_field_and_saves(qtbot, tmp_path, monkeyp
     page.write_fhir(str(tmp_path / "p.fhir.json"))
     assert (tmp_path / "p.fhir.json").read_text().count("CarePlan") >= 1
     w.close()
+
+
+def test_assessment_page_posture_and_rom(qtbot, tmp_path):
+    from fitcoach.core import synth
+    from fitcoach.core.landmarks import save_recording
+    from fitcoach.gui.app import MainWindow
+
+    w = MainWindow("ko", None)
+    qtbot.addWidget(w)
+    page = w.assessment
+    still = synth.Pose(head_forward_m=0.14)
+    rec, _ = synth.generate(synth.Take(exercise="still", motion=(still, still), reps=0, lead_in_s=1.0, tail_s=0.0,
+                                       yaw_deg=-90, noise=0.002))
+    side = tmp_path / "side.npz"
+    save_recording(side, rec)
+    page.side_path = str(side)
+    page.run_posture()
+    qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
+    assert "거북목" in page.result.toHtml() and page.last["outside_normal"] == ["craniovertebral_angle"]
+    page.front_path = str(side)  # a side view given as the front photo: a clear message, no dialog
+    page.run_posture()
+    qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
+    assert "side view" in page.result.toPlainText()
+    rom, _ = synth.generate(synth.Take(exercise="rom_knee_flexion", reps=1, tempo=(2.0, 1.0, 2.0, 0.5), yaw_deg=-90,
+                                       noise=0.002, lead_in_s=1.0))
+    clip = tmp_path / "rom.npz"
+    save_recording(clip, rom)
+    page.test.setCurrentIndex(page.test.findData("knee_flexion"))
+    page.run_rom(str(clip))
+    qtbot.waitUntil(lambda: not page.busy, timeout=30_000)
+    assert abs(page.last["max_deg"] - 125) < 3
+    w.close()

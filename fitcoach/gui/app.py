@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 from fitcoach.core.exercises import ExerciseCatalog
 from fitcoach.gui.i18n import tr
 from fitcoach.gui.pages import HistoryPage, SettingsPage, TodayPage
+from fitcoach.gui.assessment import AssessmentPage
 from fitcoach.gui.programs import ProgramsPage
 from fitcoach.gui.workout import WorkoutPage
 
@@ -25,8 +26,10 @@ class MainWindow(QMainWindow):
         self.history = HistoryPage(catalog, lang)
         self.settings = SettingsPage(lang)
         self.programs = ProgramsPage(catalog, lang)
+        self.assessment = AssessmentPage(lang, backend_factory)
         self.tabs.addTab(self.today, tr("Today", lang))
         self.tabs.addTab(self.workout, tr("Workout", lang))
+        self.tabs.addTab(self.assessment, tr("Assessment", lang))
         self.tabs.addTab(self.history, tr("History", lang))
         self.tabs.addTab(self.programs, tr("Programs", lang))
         self.tabs.addTab(self.settings, tr("Settings", lang))

@@ -21,7 +21,12 @@ KO = {
     "Program name": "프로그램 이름", "Sessions per week": "주당 횟수", "Notes": "메모", "Valid": "올바른 프로그램이에요",
     "Saved as version {v}": "버전 {v}(으)로 저장했어요", "Loaded {p}": "{p} 불러옴", "program": "프로그램",
     "id": "운동", "sets": "세트", "hold_s": "유지(초)", "tempo": "템포", "rest_s": "휴식(초)",
-    "safe_min": "안전 최소", "safe_max": "안전 최대",
+    "safe_min": "안전 최소", "safe_max": "안전 최대", "Assessment": "평가",
+    "Front photo…": "정면 사진…", "Side photo…": "측면 사진…", "Assess posture": "자세 평가",
+    "ROM test from a clip…": "영상으로 가동 범위 검사…", "left": "왼쪽", "right": "오른쪽", "Posture": "자세",
+    "Front: face the camera, whole body in view, arms relaxed. Side: stand side-on, ear, shoulder, hip and ankle visible.":
+        "정면: 카메라를 보고 온몸이 보이게, 팔은 편하게. 측면: 옆으로 서서 귀, 어깨, 엉덩이, 발목이 보이게.",
+    "Measuring…": "측정 중…",
 }
 
 

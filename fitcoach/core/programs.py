@@ -25,12 +25,12 @@ stored, so an import is all or nothing.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from fitcoach.core.errors import ValidationError
 from fitcoach.core.exercises import ExerciseCatalog
+from fitcoach.core.userfiles import parse_toml
 
 MAX_BYTES = 64 * 1024
 MAX_EXERCISES = 40
@@ -80,19 +80,7 @@ def _num(where: str, d: dict, key: str, lo: float, hi: float, integer: bool = Fa
 
 
 def parse_program(text: str | bytes, where: str = "program", catalog: ExerciseCatalog | None = None) -> Program:
-    if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            raise ValidationError(where, "", f"file is {len(text)} bytes; programs are limited to {MAX_BYTES}")
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise ValidationError(where, "", f"not UTF-8 text ({e.reason} at byte {e.start})") from None
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise ValidationError(where, "", f"programs are limited to {MAX_BYTES} bytes")
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError) as e:
-        raise ValidationError(where, "", f"not valid TOML ({e})") from None
+    data, text = parse_toml(text, where, MAX_BYTES, "programs")
     unknown = set(data) - TOP_KEYS
     if unknown:
         raise ValidationError(where, sorted(unknown)[0], f"unknown key; allowed: {', '.join(sorted(TOP_KEYS))}")

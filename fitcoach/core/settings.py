@@ -14,11 +14,11 @@ is executed. Missing keys take the defaults below.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from fitcoach.core.errors import ValidationError
+from fitcoach.core.userfiles import parse_toml
 
 MAX_BYTES = 16 * 1024
 
@@ -40,17 +40,7 @@ RANGES = {"voice_rate": (80, 300), "voice_volume": (0.0, 1.0)}
 
 
 def parse_settings(text: str | bytes, where: str = "settings.toml") -> Settings:
-    if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            raise ValidationError(where, "", f"file is {len(text)} bytes; settings are limited to {MAX_BYTES}")
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise ValidationError(where, "", f"not UTF-8 text ({e.reason})") from None
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError) as e:
-        raise ValidationError(where, "", f"not valid TOML ({e})") from None
+    data, _ = parse_toml(text, where, MAX_BYTES, "settings")
     if data.pop("schema_version", 1) != 1:
         raise ValidationError(where, "schema_version", "must be 1")
     known = {f.name: f for f in fields(Settings)}

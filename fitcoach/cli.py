@@ -168,6 +168,7 @@ def cmd_analyze(args) -> int:
 
     if args.realtime and src.kind == "landmarks":
         src = _Paced(src)
+    out = None
     try:
         out = analyze(src, ex, factory, model_name=args.model, annotate_path=args.annotate,
                       progress=None if not args.no_progress else False, scorer=_scorer(args),
@@ -175,7 +176,7 @@ def cmd_analyze(args) -> int:
     finally:
         if store is not None and session is not None:
             try:
-                store.end_session(session[0], session[1], locals().get("out", {}).get("cues"))
+                store.end_session(session[0], session[1], out["cues"] if out else None)
             finally:
                 store.close()
     _emit(out, args.json)

@@ -64,17 +64,24 @@ class Decision:
     mode: str = "progress"  # progress | hold | regress | deload | stop | start
 
 
+def _recent(logs: list[dict], planned_days: list[float], today: float) -> tuple[int, int]:
+    """(sessions done, sessions missed) in the 14 days before `today`."""
+    done = sum(1 for x in logs if today - 14 <= x["day"] < today)
+    planned = sum(1 for d in planned_days if today - 14 <= d < today)
+    return done, planned - done
+
+
 def features(logs: list[dict], planned_days: list[float], today: float, dose: Dose) -> np.ndarray:
     """History features for the capacity network (fixed order, FEATURE_VERSION)."""
     last = logs[-1]
     recent = logs[-3:]
     mean_ach = float(np.mean([np.mean(x["achieved"]) for x in recent]))
     trend = (float(np.mean(last["achieved"])) - float(np.mean(recent[0]["achieved"]))) / 10.0
-    missed = sum(1 for d in planned_days if today - 14 <= d < today) - sum(1 for x in logs if today - 14 <= x["day"] < today)
+    done, missed = _recent(logs, planned_days, today)
     return np.array([
         float(np.mean(last["achieved"])) / max(last["reps"], 1), last["reps"] / CAP_SCALE, last["sets"] / 5.0,
         last["score"] / 100.0, last["pain"] / 10.0, last["rpe"] / 10.0, (today - last["day"]) / 7.0,
-        sum(1 for x in logs if today - 14 <= x["day"] < today) / 6.0, mean_ach / CAP_SCALE, dose.tempo_s / 8.0,
+        done / 6.0, mean_ach / CAP_SCALE, dose.tempo_s / 8.0,
         trend, max(0, missed) / 6.0,
     ], np.float32)
 
@@ -127,7 +134,7 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
         reasons.append(f"pain {last['pain']:g}/10 last session (regress at {PAIN_REGRESS:g}): {d.sets} x {d.reps}")
         mode = "regress"
     else:
-        missed = sum(1 for p in planned_days if today - 14 <= p < today) - sum(1 for x in logs if today - 14 <= x["day"] < today)
+        _done, missed = _recent(logs, planned_days, today)
         scores = [x["score"] for x in logs[-4:]]
         falling = len(scores) == 4 and np.mean(scores[2:]) < np.mean(scores[:2]) - 15
         if missed >= 2 or falling:

@@ -327,7 +327,6 @@ class Store:
         """Erase a profile and everything under it, then compact so the bytes are really gone."""
         pid = self.profile_id(profile)
         n = self.write(lambda con: con.execute("DELETE FROM profiles WHERE id = ?", (pid,)).rowcount).result()
-        self.write(lambda con: None).result()  # drain
         con = _connect(self.path)
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.execute("VACUUM")

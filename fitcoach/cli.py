@@ -515,7 +515,9 @@ def cmd_assess(args) -> int:
 
 
 def _emit(out: dict, json_path: str | None) -> None:
-    text = json.dumps(out, indent=2, ensure_ascii=False)
+    from fitcoach.core.analyze import analysis_json_text
+
+    text = analysis_json_text(out).rstrip("\n")
     if json_path and json_path != "-":
         Path(json_path).write_text(text + "\n", encoding="utf-8")
         s = out["summary"]

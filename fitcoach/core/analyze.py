@@ -242,3 +242,10 @@ def record(
     )
     save_recording(out_path, rec)
     return {"frames": len(ts), "frames_with_person": seen, "warnings": list(source.warnings)}
+
+
+def analysis_json_text(out: dict) -> str:
+    """The analysis JSON as `fitcoach analyze --json` writes it (byte-identical for the same input)."""
+    import json
+
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"

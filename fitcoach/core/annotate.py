@@ -21,6 +21,13 @@ from fitcoach.core.sources import Frame
 
 def draw_overlay(img: np.ndarray, res: FrameResult, ex: Exercise) -> None:
     """Draw skeleton and HUD onto `img` (BGR, modified in place)."""
+    draw_skeleton(img, res)
+    h, w = img.shape[:2]
+    _draw_text_hud(img, res, ex, w, h)
+
+
+def draw_skeleton(img: np.ndarray, res: FrameResult) -> None:
+    """The skeleton only (the desktop app draws its text with Qt, which renders Korean)."""
     h, w = img.shape[:2]
     lm = res.image_xyzv
     if lm is not None:
@@ -33,6 +40,9 @@ def draw_overlay(img: np.ndarray, res: FrameResult, ex: Exercise) -> None:
                 cv2.line(img, tuple(int(v) for v in pts[a]), tuple(int(v) for v in pts[b]), color, 2, cv2.LINE_AA)
         for i in np.flatnonzero(ok):
             cv2.circle(img, (int(pts[i, 0]), int(pts[i, 1])), 3, (255, 255, 255), -1, cv2.LINE_AA)
+
+
+def _draw_text_hud(img: np.ndarray, res: FrameResult, ex: Exercise, w: int, h: int) -> None:
     scale = max(0.5, min(w, h) / 700)
     lines = [ex.name.en]
     if ex.kind == "reps":

@@ -195,6 +195,7 @@ class Pipeline:
         self.person = PersonTracker()
         self.flip_guard = FlipGuard()
         self.stats = PipelineStats()
+        self.last_raw = None  # (image_xyzv, world_xyz_m) of the person chosen in the last frame
         self.reps: list[RepRecord] = []
         self._trackers: dict[str, RepTracker] = {}
         d = exercise.driver
@@ -228,6 +229,8 @@ class Pipeline:
             self.stats.person_switches = self.person.switches
         else:
             cand, n_people = None, 0
+        # what `fitcoach record` would store for this frame (raw, before any guard or smoothing)
+        self.last_raw = None if cand is None else (cand.image_xyzv, cand.world_xyz_m)
         if cand is not None and not self.flip_guard.accept(t, cand.image_xyzv, self._size(frame)):
             cand = None
             self.stats.implausible_poses = self.flip_guard.rejected

@@ -11,6 +11,7 @@ stored, so an import is all or nothing.
     sessions_per_week = 3
     weeks = 6                   # optional
     notes = "Pain-free range only"
+    verbosity = "counts"        # optional: how much the voice coach says (silent | counts | full)
     [[exercise]]
     id = "sit_to_stand"
     sets = 3
@@ -36,7 +37,8 @@ MAX_BYTES = 64 * 1024
 MAX_EXERCISES = 40
 NAME_RE = re.compile(r"^[^\x00-\x1f/\\]{1,80}$")
 TEMPO_RE = re.compile(r"^\d+(\.\d+)?(-\d+(\.\d+)?){3}$")
-TOP_KEYS = {"schema_version", "name", "version", "sessions_per_week", "weeks", "notes", "exercise"}
+TOP_KEYS = {"schema_version", "name", "version", "sessions_per_week", "weeks", "notes", "verbosity", "exercise"}
+VERBOSITY = ("silent", "counts", "full")
 EX_KEYS = {"id", "sets", "reps", "hold_s", "tempo", "rest_s", "safe_min", "safe_max", "target"}
 
 
@@ -61,6 +63,7 @@ class Program:
     notes: str
     items: tuple[ProgramItem, ...]
     text: str  # the validated source, stored as is
+    verbosity: str | None = None  # the physiotherapist's choice for the voice coach; None: the user's setting
 
 
 def _num(where: str, d: dict, key: str, lo: float, hi: float, integer: bool = False, required: bool = True,
@@ -95,6 +98,9 @@ def parse_program(text: str | bytes, where: str = "program", catalog: ExerciseCa
     notes = data.get("notes", "")
     if not isinstance(notes, str) or len(notes) > 2000:
         raise ValidationError(where, "notes", "must be text of at most 2000 characters")
+    verbosity = data.get("verbosity")
+    if verbosity is not None and verbosity not in VERBOSITY:
+        raise ValidationError(where, "verbosity", f"must be one of {', '.join(VERBOSITY)}, got {verbosity!r}")
     items_raw = data.get("exercise")
     if not isinstance(items_raw, list) or not items_raw:
         raise ValidationError(where, "exercise", "list at least one [[exercise]]")
@@ -136,7 +142,7 @@ def parse_program(text: str | bytes, where: str = "program", catalog: ExerciseCa
         target = _num(where, it, "target", -360, 360, required=False, prefix=pre)
         items.append(ProgramItem(ex_id, sets, reps, hold, tempo, float(rest if rest is not None else 60.0),
                                  smin, smax, target))
-    return Program(name, spw, weeks, notes, tuple(items), text)
+    return Program(name, spw, weeks, notes, tuple(items), text, verbosity)
 
 
 def load_program_file(path: str | Path, catalog: ExerciseCatalog | None = None) -> Program:
@@ -146,3 +152,12 @@ def load_program_file(path: str | Path, catalog: ExerciseCatalog | None = None) 
     if p.stat().st_size > MAX_BYTES:
         raise ValidationError(str(path), "", f"file is {p.stat().st_size} bytes; programs are limited to {MAX_BYTES}")
     return parse_program(p.read_bytes(), str(path), catalog)
+
+
+def latest_program(export: dict, catalog: ExerciseCatalog | None = None) -> tuple[Program, int] | None:
+    """The newest stored program of a profile export (rows come oldest first) and its version."""
+    rows = export.get("programs") or []
+    if not rows:
+        return None
+    row = max(rows, key=lambda r: (r.get("created_utc") or 0.0, r.get("version") or 0))
+    return parse_program(row["body"], f"program {row['name']!r} v{row['version']}", catalog), int(row["version"])

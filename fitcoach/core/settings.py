@@ -10,6 +10,8 @@ is executed. Missing keys take the defaults below.
     mute = false
     model = "full"         # lite | full | heavy
     people = 2             # 1 | 2
+    camera = 0             # camera index, 0-9
+    resolution = "640x480" # 640x480 | 1280x720 | 1920x1080
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ class Settings:
     mute: bool = False
     model: str = "full"
     people: int = 2
+    camera: int = 0
+    resolution: str = "640x480"
 
 
 CHOICES = {"lang": ("en", "ko"), "verbosity": ("silent", "counts", "full"), "model": ("lite", "full", "heavy"),
-           "people": (1, 2)}
-RANGES = {"voice_rate": (80, 300), "voice_volume": (0.0, 1.0)}
+           "people": (1, 2), "resolution": ("640x480", "1280x720", "1920x1080")}
+RANGES = {"voice_rate": (80, 300), "voice_volume": (0.0, 1.0), "camera": (0, 9)}
 
 
 def parse_settings(text: str | bytes, where: str = "settings.toml") -> Settings:
@@ -78,3 +82,33 @@ def load_settings(folder: Path | None = None) -> Settings:
     if p.stat().st_size > MAX_BYTES:
         raise ValidationError(str(p), "", f"settings are limited to {MAX_BYTES} bytes")
     return parse_settings(p.read_bytes(), str(p))
+
+
+def settings_text(st: Settings) -> str:
+    """`st` as settings.toml text (parsed back by `parse_settings` to the same Settings)."""
+    import json
+
+    lines = ["schema_version = 1"]
+    for f in fields(Settings):
+        v = getattr(st, f.name)
+        lines.append(f"{f.name} = {json.dumps(v)}" if not isinstance(v, float) else f"{f.name} = {v!r}")
+    return "\n".join(lines) + "\n"
+
+
+def save_settings(st: Settings, folder: Path | None = None) -> Path:
+    """Write settings.toml readable by the user only (validated first, replaced atomically)."""
+    import os
+
+    from fitcoach.core.store import default_data_dir
+
+    text = settings_text(st)
+    parse_settings(text)
+    folder = folder or default_data_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / "settings.toml"
+    tmp = folder / "settings.toml.tmp"
+    fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    return path

@@ -194,6 +194,16 @@ class Store:
 
         return self.write(fn).result()
 
+    def start_set(self, session_id: int, idx: int, prescribed_reps: int | None = None) -> int:
+        """The next set of a session (the first comes with `start_session`)."""
+        return self.write(lambda con: con.execute(
+            "INSERT INTO sets (session_id, idx, prescribed_reps, started_utc) VALUES (?, ?, ?, ?)",
+            (session_id, idx, prescribed_reps, time.time())).lastrowid).result()
+
+    def end_set(self, set_id: int) -> None:
+        self.write(lambda con: con.execute("UPDATE sets SET ended_utc = ? WHERE id = ?",
+                                           (time.time(), set_id))).result()
+
     def add_rep(self, set_id: int, rep: dict) -> Future:
         """Commit one completed rep (a JSON rep as in the analysis output), in its own transaction."""
         row = (set_id, rep["index"], rep["side"], rep["t_start_s"], rep["t_end_s"], int(rep["partial"]),

@@ -1,61 +1,148 @@
-"""The FitCoach window. The window appears at once; the pose model and scorer load lazily on the
-worker thread that uses them."""
+"""The FitCoach window. It appears at once: the form scorer loads on a background thread (the
+analysis threads wait for it, the GUI never does) and each analysis thread creates the pose
+model it uses. With no camera the Replay page opens on the built-in demo recording."""
 
 from __future__ import annotations
 
 import sys
+import threading
+import time
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 
 from fitcoach.core.exercises import ExerciseCatalog
+from fitcoach.gui.assessment import AssessmentPage
 from fitcoach.gui.i18n import tr
 from fitcoach.gui.pages import HistoryPage, SettingsPage, TodayPage
-from fitcoach.gui.assessment import AssessmentPage
 from fitcoach.gui.programs import ProgramsPage
+from fitcoach.gui.replay import ReplayPage
 from fitcoach.gui.workout import WorkoutPage
 
 
+class LazyScorer:
+    """The form scorer, loaded on its own thread; `get()` (called on analysis threads) waits."""
+
+    def __init__(self, loader=None) -> None:
+        self._value = None
+        self._error: str | None = None
+        self._done = threading.Event()
+        self._loader = loader
+        threading.Thread(target=self._load, name="load-scorer", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            if self._loader is None:
+                from fitcoach.core.scorer import load_default_scorer
+
+                self._value = load_default_scorer()
+            else:
+                self._value = self._loader()
+        except Exception as e:  # scores are then null; the reason is kept for the status line
+            self._error = f"form scorer not loaded: {e}"
+        finally:
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set()
+
+    def get(self, timeout: float = 30.0):
+        self._done.wait(timeout)
+        return self._value
+
+
+def pose_backend_factory(model: str = "full", people: int = 2):
+    """A factory the analysis threads call (the backend is created on the thread that uses it)."""
+
+    def make():
+        from fitcoach.core.pose import MediaPipePose
+
+        return MediaPipePose(model, num_poses=people)
+
+    return make
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, lang: str = "en", scorer=None, backend_factory=None) -> None:
+    def __init__(self, lang: str | None = None, scorer=None, backend_factory=None, voice: bool = True) -> None:
         super().__init__()
+        from fitcoach.core.settings import Settings, load_settings
+
+        try:
+            self.settings = load_settings()
+            self.settings_error = ""
+        except Exception as e:  # a broken settings file: defaults, and the Settings page says why
+            self.settings, self.settings_error = Settings(), str(e)
+        lang = lang or self.settings.lang
+        self.lang = lang
+        if backend_factory is None:
+            backend_factory = pose_backend_factory(self.settings.model, self.settings.people)
         self.setWindowTitle(tr("FitCoach", lang))
         self.tabs = QTabWidget()
         catalog = ExerciseCatalog.load()
+        self.catalog = catalog
         self.today = TodayPage(catalog, lang)
-        self.workout = WorkoutPage(catalog, lang, scorer, backend_factory)
+        self.workout = WorkoutPage(catalog, lang, scorer, backend_factory, self.settings, voice)
+        self.replay = ReplayPage(catalog, lang, scorer, backend_factory, self.settings.model)
         self.history = HistoryPage(catalog, lang)
-        self.settings = SettingsPage(lang)
+        self.settings_page = self.settings_widget = SettingsPage(lang, self.settings, self.settings_error)
         self.programs = ProgramsPage(catalog, lang)
         self.assessment = AssessmentPage(lang, backend_factory)
-        self.tabs.addTab(self.today, tr("Today", lang))
-        self.tabs.addTab(self.workout, tr("Workout", lang))
-        self.tabs.addTab(self.assessment, tr("Assessment", lang))
-        self.tabs.addTab(self.history, tr("History", lang))
-        self.tabs.addTab(self.programs, tr("Programs", lang))
-        self.tabs.addTab(self.settings, tr("Settings", lang))
+        for page, title in ((self.today, "Today"), (self.workout, "Workout"), (self.replay, "Replay"),
+                            (self.assessment, "Assessment"), (self.history, "History"), (self.programs, "Programs"),
+                            (self.settings_page, "Settings")):
+            self.tabs.addTab(page, tr(title, lang))
         self.today.start_requested.connect(self._start_planned)
         self.setCentralWidget(self.tabs)
-        self.resize(1100, 700)
+        self.resize(1280, 800)
 
     def _start_planned(self, exercise_id: str) -> None:
-        w = self.workout
-        w.exercise.setCurrentIndex(w.exercise.findData(exercise_id))
-        self.tabs.setCurrentWidget(w)
+        plan = self.today.plan or {}
+        item = next((i for i in plan.get("items", []) if i["exercise"] == exercise_id), None)
+        if item is not None:
+            self.workout.start_planned(item)
+        else:
+            self.workout.exercise.setCurrentIndex(self.workout.exercise.findData(exercise_id))
+        self.tabs.setCurrentWidget(self.workout)
+
+    def open_demo(self) -> None:
+        """The built-in demo recording (a synthetic exerciser) in the Replay page."""
+        from fitcoach.core import synth
+        from fitcoach.core.landmarks import save_recording
+        from fitcoach.core.store import default_data_dir
+
+        folder = default_data_dir() / "cache"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / "demo-squat.npz"
+        if not path.exists():
+            rec, _ = synth.generate(synth.demo_take())
+            save_recording(path, rec)
+        self.tabs.setCurrentWidget(self.replay)
+        self.replay.open(str(path), "squat", play=True)
 
     def closeEvent(self, event) -> None:
         self.workout.stop()
+        self.replay.close_replay()
         super().closeEvent(event)
 
 
-def main(argv: list[str] | None = None, lang: str = "en") -> int:
+def main(argv: list[str] | None = None, lang: str | None = None, demo: bool | None = None,
+         quit_after_show: bool = False) -> int:
+    t0 = time.perf_counter()
     app = QApplication.instance() or QApplication(argv or sys.argv)
-    from fitcoach.core.scorer import load_default_scorer
-
-    def backend():  # created on the analysis thread that uses it
-        from fitcoach.core.pose import MediaPipePose
-
-        return MediaPipePose("full")
-
-    w = MainWindow(lang, load_default_scorer(), backend)
+    app.setApplicationName("FitCoach")
+    app.setOrganizationDomain("fitcoach.org")
+    w = MainWindow(lang, LazyScorer())
     w.show()
+    app.processEvents()
+    shown = time.perf_counter() - t0
+    print(f"window shown {shown * 1000:.0f} ms after start of gui main", flush=True)
+    if demo is None:
+        from fitcoach.core.sources import list_cameras
+
+        demo = not list_cameras()
+    if demo:
+        QTimer.singleShot(0, w.open_demo)
+    if quit_after_show:
+        QTimer.singleShot(200, app.quit)
     return app.exec()

@@ -7,12 +7,14 @@ view, nobody in the photo) next to the button."""
 from __future__ import annotations
 
 import threading
+import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QTextBrowser,
                                QVBoxLayout, QWidget)
 
 from fitcoach.gui.i18n import tr
+from fitcoach.gui.widgets import VideoView
 
 
 class AssessmentPage(QWidget):
@@ -40,11 +42,21 @@ class AssessmentPage(QWidget):
         self.guide = QLabel(tr("Front: face the camera, whole body in view, arms relaxed. Side: stand side-on, "
                                "ear, shoulder, hip and ankle visible.", lang))
         self.guide.setWordWrap(True)
+        self.front_cam = QPushButton(tr("Front from camera", lang))
+        self.front_cam.clicked.connect(lambda: self.capture("front"))
+        self.side_cam = QPushButton(tr("Side from camera", lang))
+        self.side_cam.clicked.connect(lambda: self.capture("side"))
+        self.preview = VideoView(tr("The photo appears here with a guide showing where to stand", lang))
+        self.preview.guide = "front"
+        self.preview.setMinimumSize(300, 300)
+        self.photos_label = QLabel()
+        self.photos_label.setWordWrap(True)
         self.result = QTextBrowser()
         self.result.setObjectName("result")
+        self._capture = None
         form = QFormLayout()
         row = QHBoxLayout()
-        for w in (self.front_btn, self.side_btn, self.posture_btn):
+        for w in (self.front_btn, self.front_cam, self.side_btn, self.side_cam, self.posture_btn):
             row.addWidget(w)
         form.addRow(tr("Posture", lang), row)
         row2 = QHBoxLayout()
@@ -54,8 +66,15 @@ class AssessmentPage(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.guide)
         lay.addLayout(form)
-        lay.addWidget(self.result, 1)
+        lay.addWidget(self.photos_label)
+        body = QHBoxLayout()
+        body.addWidget(self.preview, 2)
+        body.addWidget(self.result, 3)
+        lay.addLayout(body, 1)
         self._job: tuple[threading.Thread, dict] | None = None
+        self._capture_timer = QTimer(self)
+        self._capture_timer.setInterval(40)
+        self._capture_timer.timeout.connect(self._capture_tick)
         self._timer = QTimer(self)
         self._timer.setInterval(50)
         self._timer.timeout.connect(self._poll)
@@ -63,7 +82,67 @@ class AssessmentPage(QWidget):
     def _pick(self, which: str) -> None:
         p, _ = QFileDialog.getOpenFileName(self, which, "", "Photos and clips (*.jpg *.jpeg *.png *.mp4 *.npz)")
         if p:
-            setattr(self, f"{which}_path", p)
+            self.set_photo(which, p)
+
+    def set_photo(self, which: str, path: str) -> None:
+        """Use `path` as the front or side view, shown with the framing guide for that view."""
+        from pathlib import Path
+
+        setattr(self, f"{which}_path", path)
+        img, size = _first_image(path)
+        self.preview.guide = which
+        self.preview.banner = ""
+        self.preview.show_frame(img, None, size)
+        names = [f"{tr(k.capitalize(), self.lang)}: {Path(getattr(self, f'{k}_path')).name}"
+                 for k in ("front", "side") if getattr(self, f"{k}_path")]
+        self.photos_label.setText(" · ".join(names))
+
+    # -- taking the photo with the camera: live preview, framing guide, countdown ------------------
+    def capture(self, which: str, seconds: int = 5) -> None:
+        from fitcoach.core.errors import FitCoachError
+        from fitcoach.core.settings import load_settings
+        from fitcoach.core.sources import CameraSource
+
+        try:
+            st = load_settings()
+            w, h = (int(v) for v in st.resolution.split("x"))
+            src = CameraSource(st.camera, size=(w, h))
+        except FitCoachError as e:
+            self.result.setPlainText(str(e))
+            return
+        self._capture = _CameraPreview(src)
+        self._capture_which, self._capture_until = which, time.monotonic() + seconds
+        self.preview.guide = which
+        self._capture_timer.start()
+
+    def _capture_tick(self) -> None:
+        cap = self._capture
+        if cap is None:
+            self._capture_timer.stop()
+            return
+        frame = cap.latest()
+        left = self._capture_until - time.monotonic()
+        if cap.error:
+            self.result.setPlainText(cap.error)
+            left = -1
+        if frame is not None:
+            self.preview.banner = tr("Stand inside the outline: {n}", self.lang).format(n=max(0, int(left) + 1)) if left > 0 else ""
+            self.preview.show_frame(frame, None, (frame.shape[1], frame.shape[0]))
+        if left <= 0:
+            self._capture_timer.stop()
+            self._capture = None
+            cap.close()
+            if frame is not None:
+                import cv2
+
+                from fitcoach.core.store import default_data_dir
+
+                folder = default_data_dir() / "assessments"
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                path = folder / time.strftime(f"{self._capture_which}-%Y%m%d-%H%M%S.jpg")
+                cv2.imwrite(str(path), frame)
+                path.chmod(0o600)
+                self.set_photo(self._capture_which, str(path))
 
     def _pick_rom(self) -> None:
         p, _ = QFileDialog.getOpenFileName(self, "ROM", "", "Clips (*.mp4 *.avi *.mov *.npz)")
@@ -133,3 +212,50 @@ class AssessmentPage(QWidget):
         self.result.setHtml(report_html.posture_html(out, self.lang) if kind == "posture"
                             else report_html.rom_html(out, self.lang))
         self.last = out
+
+
+def _first_image(path: str):
+    """The photo, or a clip's first frame (None for a landmark recording), and its size."""
+    from fitcoach.core.errors import FitCoachError
+    from fitcoach.core.sources import open_source
+
+    try:
+        src = open_source(path, single_image_ok=True)
+    except FitCoachError:
+        return None, (640, 480)
+    try:
+        for frame in src:
+            return frame.image_bgr, src.frame_size
+        return None, src.frame_size
+    except FitCoachError:
+        return None, src.frame_size
+    finally:
+        src.close()
+
+
+class _CameraPreview:
+    """Camera frames on a plain thread; the page takes the newest one (never queued)."""
+
+    def __init__(self, source) -> None:
+        self.source = source
+        self.error: str | None = None
+        self._frame = None
+        self._lock = threading.Lock()
+        self._t = threading.Thread(target=self._run, name="camera-preview", daemon=True)
+        self._t.start()
+
+    def _run(self) -> None:
+        try:
+            for f in self.source:
+                with self._lock:
+                    self._frame = f.image_bgr
+        except Exception as e:
+            self.error = str(e)
+
+    def latest(self):
+        with self._lock:
+            return self._frame
+
+    def close(self) -> None:
+        self.source.close()
+        self._t.join(2.0)

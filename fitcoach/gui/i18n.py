@@ -32,3 +32,36 @@ KO = {
 
 def tr(text: str, lang: str) -> str:
     return KO.get(text, text) if lang == "ko" else text
+
+
+# Workout, Replay and Settings pages
+KO.update({
+    "Replay": "다시 보기", "Tempo": "템포", "last rep": "마지막 반복", "prescribed": "처방", "safe range": "안전 범위",
+    "from": "기준:", "exercise defaults": "운동 기본값", "program {n} v{v}": "프로그램 {n} v{v}",
+    "today's plan": "오늘의 계획", "Camera": "카메라", "camera": "카메라", "Resolution": "해상도",
+    "Start with camera": "카메라로 시작", "Workout from a file…": "영상으로 운동…", "no camera found": "카메라 없음",
+    "Start with the camera, or open a recorded workout": "카메라로 시작하거나 녹화된 운동을 여세요",
+    "countdown": "카운트다운", "Record landmarks": "관절 위치 기록", "with video": "영상 포함",
+    "End set": "세트 끝내기", "Skip rest": "휴식 건너뛰기", "How did it feel?": "운동은 어땠나요?",
+    "Pain (0 none – 10 worst)": "통증 (0 없음 – 10 최악)", "Effort (0 rest – 10 maximal)": "힘든 정도 (0 휴식 – 10 최대)",
+    "Note (optional)": "메모 (선택)", "Recording saved: {p}": "기록 저장: {p}", "Set {i} of {n}": "{n}세트 중 {i}세트",
+    "Step into view": "화면 안으로 들어오세요", "Starting in {n}": "{n}초 후 시작", "Rest {n} s": "휴식 {n}초",
+    "Sets done: {s}": "완료한 세트: {s}", "saved": "저장됨", "Play": "재생", "Pause": "일시정지",
+    "Step back one frame": "한 프레임 뒤로", "Step forward one frame": "한 프레임 앞으로", "Speed": "속도",
+    "Export JSON…": "JSON 내보내기…", "Exported {p}": "{p} 내보냄", "Held {s} s": "{s}초 유지",
+    "Open a clip, a landmark recording or an image folder to replay its analysis":
+        "영상, 관절 기록 또는 이미지 폴더를 열어 분석을 다시 보세요",
+    "Analysed {n} frames: {r} reps, {p} partial": "{n}프레임 분석: {r}회, 부분 {p}회",
+    "Analysing… {n} of {t} frames": "분석 중… {t}프레임 중 {n}", "People in view": "화면 속 사람",
+    "one person": "한 명", "follow one of two people": "두 명 중 한 명 추적", "Volume": "음량",
+    "Open folder": "폴더 열기", "Privacy": "개인정보", "not installed": "설치 안 됨",
+    "Saved. Language, camera and model apply from the next start.": "저장했어요. 언어, 카메라, 모델은 다음 실행부터 적용돼요.",
+    "lite (fastest)": "lite (가장 빠름)", "full (balanced)": "full (균형)", "heavy (most precise)": "heavy (가장 정밀)",
+    # driver metrics, shown next to the measured angle
+    "knee": "무릎 각도", "hip": "엉덩이 각도", "elbow": "팔꿈치 각도", "shoulder": "어깨 각도",
+    "craniovertebral": "두개척추각", "shoulder_abduction": "어깨 벌림", "shoulder_elevation_ratio": "어깨 올림",
+    "shoulder_extension": "어깨 폄", "shoulder_external_rotation": "어깨 바깥 회전", "shoulder_flexion": "어깨 굽힘",
+    "Reps {n} / {g}": "{n} / {g}회", "Front from camera": "카메라로 정면", "Side from camera": "카메라로 측면",
+    "The photo appears here with a guide showing where to stand": "사진과 함께 설 위치를 보여 주는 안내선이 여기에 나타나요",
+    "Stand inside the outline: {n}": "윤곽선 안에 서세요: {n}", "Front": "정면", "Side": "측면", "patient's own setting": "환자 본인 설정", "Voice coaching": "음성 코칭",
+})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
@@ -134,18 +134,33 @@ PRIVACY = {
 
 
 class SettingsPage(QWidget):
-    def __init__(self, lang: str = "en") -> None:
+    """Camera, pose model, voice, UI language, data folder and what is stored where. Saved to
+    settings.toml through the same validation as a hand-edited file; errors show in the page."""
+
+    def __init__(self, lang: str = "en", settings=None, error: str = "") -> None:
         super().__init__()
-        from fitcoach.core.settings import load_settings
+        from fitcoach.core.settings import Settings
+        from fitcoach.core.sources import list_cameras
         from fitcoach.core.store import default_data_dir
 
         self.lang = lang
         self.folder = default_data_dir()
-        st = load_settings()
+        st = settings or Settings()
         self.ui_lang = QComboBox()
         self.ui_lang.addItem("English", "en")
         self.ui_lang.addItem("한국어", "ko")
         self.ui_lang.setCurrentIndex(self.ui_lang.findData(st.lang))
+        self.camera = QComboBox()
+        cams = list_cameras()
+        for i in range(10):
+            dev = f"/dev/video{i}"
+            label = f"{tr('camera', lang)} {i}" + (f" ({dev})" if dev in cams else "")
+            self.camera.addItem(label, i)
+        self.camera.setCurrentIndex(self.camera.findData(st.camera))
+        self.resolution = QComboBox()
+        for r in ("640x480", "1280x720", "1920x1080"):
+            self.resolution.addItem(r, r)
+        self.resolution.setCurrentIndex(self.resolution.findData(st.resolution))
         self.verbosity = QComboBox()
         for v in ("silent", "counts", "full"):
             self.verbosity.addItem(tr(v, lang), v)
@@ -153,23 +168,47 @@ class SettingsPage(QWidget):
         self.rate = QSpinBox()
         self.rate.setRange(80, 300)
         self.rate.setValue(st.voice_rate)
+        self.volume = QSpinBox()
+        self.volume.setRange(0, 100)
+        self.volume.setSuffix(" %")
+        self.volume.setValue(round(st.voice_volume * 100))
         self.mute = QCheckBox()
         self.mute.setChecked(st.mute)
         self.model = QComboBox()
+        from fitcoach.core.models import models_dir
+
         for m in ("lite", "full", "heavy"):
-            self.model.addItem(m, m)
+            shipped = (models_dir() / f"pose_landmarker_{m}.task").exists()
+            label = {"lite": "lite (fastest)", "full": "full (balanced)", "heavy": "heavy (most precise)"}[m]
+            self.model.addItem(tr(label, lang) + ("" if shipped else f" — {tr('not installed', lang)}"), m)
         self.model.setCurrentIndex(self.model.findData(st.model))
-        self.message = QLabel()
+        self.people = QComboBox()
+        self.people.addItem(tr("one person", lang), 1)
+        self.people.addItem(tr("follow one of two people", lang), 2)
+        self.people.setCurrentIndex(self.people.findData(st.people))
+        self.message = QLabel(error)
         self.message.setObjectName("message")
+        self.message.setWordWrap(True)
         save = QPushButton(tr("Save", lang))
         save.clicked.connect(self.save)
+        open_folder = QPushButton(tr("Open folder", lang))
+        open_folder.clicked.connect(self._open_folder)
+        folder_row = QHBoxLayout()
+        folder_label = QLabel(str(self.folder))
+        folder_label.setTextInteractionFlags(folder_label.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
+        folder_row.addWidget(folder_label, 1)
+        folder_row.addWidget(open_folder)
         form = QFormLayout()
         form.addRow(tr("Language", lang), self.ui_lang)
+        form.addRow(tr("Camera", lang), self.camera)
+        form.addRow(tr("Resolution", lang), self.resolution)
+        form.addRow(tr("Pose model", lang), self.model)
+        form.addRow(tr("People in view", lang), self.people)
         form.addRow(tr("Voice", lang), self.verbosity)
         form.addRow(tr("Speech rate (words/min)", lang), self.rate)
+        form.addRow(tr("Volume", lang), self.volume)
         form.addRow(tr("Mute", lang), self.mute)
-        form.addRow(tr("Pose model", lang), self.model)
-        form.addRow(tr("Data folder", lang), QLabel(str(self.folder)))
+        form.addRow(tr("Data folder", lang), folder_row)
         privacy = QLabel(PRIVACY.get(lang, PRIVACY["en"]).format(data=self.folder))
         privacy.setWordWrap(True)
         privacy.setObjectName("privacy")
@@ -177,26 +216,33 @@ class SettingsPage(QWidget):
         lay.addLayout(form)
         lay.addWidget(save)
         lay.addWidget(self.message)
+        lay.addWidget(QLabel(f"<b>{tr('Privacy', lang)}</b>"))
         lay.addWidget(privacy)
         lay.addStretch(1)
 
-    def save(self) -> None:
-        import os
+    def current(self):
+        from fitcoach.core.settings import Settings
 
+        return Settings(lang=self.ui_lang.currentData(), verbosity=self.verbosity.currentData(),
+                        voice_rate=self.rate.value(), voice_volume=self.volume.value() / 100.0,
+                        mute=self.mute.isChecked(), model=self.model.currentData(), people=self.people.currentData(),
+                        camera=self.camera.currentData(), resolution=self.resolution.currentData())
+
+    def save(self) -> bool:
         from fitcoach.core.errors import ValidationError
-        from fitcoach.core.settings import parse_settings
+        from fitcoach.core.settings import save_settings
 
-        text = (f'schema_version = 1\nlang = "{self.ui_lang.currentData()}"\nverbosity = "{self.verbosity.currentData()}"\n'
-                f"voice_rate = {self.rate.value()}\nmute = {json.dumps(self.mute.isChecked())}\n"
-                f'model = "{self.model.currentData()}"\n')
         try:
-            parse_settings(text)  # the same validation as a hand-edited file
-        except ValidationError as e:
+            save_settings(self.current(), self.folder)
+        except (ValidationError, OSError) as e:
             self.message.setText(str(e))
-            return
+            return False
+        self.message.setText(tr("Saved. Language, camera and model apply from the next start.", self.lang))
+        return True
+
+    def _open_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self.folder / "settings.toml"
-        fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        self.message.setText(tr("Saved", self.lang))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))

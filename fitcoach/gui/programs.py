@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QTextEdit, QVBoxLayout, QWidget)
 
 from fitcoach.gui.i18n import tr
@@ -24,6 +24,10 @@ class ProgramsPage(QWidget):
         self.per_week = QSpinBox()
         self.per_week.setRange(1, 14)
         self.per_week.setValue(3)
+        self.verbosity = QComboBox()
+        self.verbosity.addItem(tr("patient's own setting", lang), None)
+        for v in ("silent", "counts", "full"):
+            self.verbosity.addItem(tr(v, lang), v)
         self.notes = QTextEdit()
         self.notes.setMaximumHeight(60)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -39,7 +43,8 @@ class ProgramsPage(QWidget):
             b.clicked.connect(slot)
             buttons.addWidget(b)
         head = QHBoxLayout()
-        for label, w in (("Profile", self.profile), ("Program name", self.name), ("Sessions per week", self.per_week)):
+        for label, w in (("Profile", self.profile), ("Program name", self.name), ("Sessions per week", self.per_week),
+                         ("Voice coaching", self.verbosity)):
             head.addWidget(QLabel(tr(label, lang)))
             head.addWidget(w)
         lay = QVBoxLayout(self)
@@ -63,6 +68,8 @@ class ProgramsPage(QWidget):
         lines = ["schema_version = 1", f"name = {json.dumps(self.name.text().strip(), ensure_ascii=False)}",
                  f"sessions_per_week = {self.per_week.value()}",
                  f"notes = {json.dumps(self.notes.toPlainText(), ensure_ascii=False)}"]
+        if self.verbosity.currentData():
+            lines.append(f"verbosity = {json.dumps(self.verbosity.currentData())}")
         for r in range(self.table.rowCount()):
             lines.append("[[exercise]]")
             for c, key in enumerate(COLUMNS):
@@ -131,6 +138,7 @@ class ProgramsPage(QWidget):
         self.name.setText(prog.name)
         self.per_week.setValue(prog.sessions_per_week)
         self.notes.setPlainText(prog.notes)
+        self.verbosity.setCurrentIndex(max(0, self.verbosity.findData(prog.verbosity)) if prog.verbosity else 0)
         self.table.setRowCount(0)
         for it in prog.items:
             self.add_row({k: getattr(it, k) for k in COLUMNS})

@@ -1,118 +1,354 @@
-"""Workout / replay page: the video with its skeleton overlay and the HUD.
+"""Workout page: a guided session from the camera (or a file played as if live).
 
-Display is throttled by a ~30 Hz QTimer that paints the latest result (latest-wins); results
-arriving faster are counted as dropped frames, never queued.
+The prescription (sets, reps or hold, rest, tempo, target ROM, safe range) comes from today's
+plan, the profile's program or the exercise file, in that order, and can be edited before
+starting. The analysis thread runs the workout (countdown, sets, rest) and saves every rep as it
+completes; this page only displays: a ~30 Hz QTimer paints the latest result on its own frame
+(latest-wins; older results are counted as dropped, never queued) and applies the events.
+At the end it asks for pain and effort, inline (no dialog), and saves them with the session.
 """
 
 from __future__ import annotations
 
 import math
+import time
+from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from fitcoach.core.annotate import draw_overlay
 from fitcoach.core.exercises import ExerciseCatalog
+from fitcoach.core.session import Prescription, Workout
 from fitcoach.gui.bridge import AnalysisRunner
 from fitcoach.gui.i18n import tr
+from fitcoach.gui.widgets import Hud, VideoView, range_text, video_and_hud
+
+RESOLUTIONS = ("640x480", "1280x720", "1920x1080")
 
 
 class WorkoutPage(QWidget):
-    def __init__(self, catalog: ExerciseCatalog, lang: str = "en", scorer=None, backend_factory=None) -> None:
+    def __init__(self, catalog: ExerciseCatalog, lang: str = "en", scorer=None, backend_factory=None,
+                 settings=None, voice: bool = True) -> None:
         super().__init__()
+        from fitcoach.core.settings import Settings
+        from fitcoach.core.sources import list_cameras
+
         self.catalog, self.lang, self.scorer, self.backend_factory = catalog, lang, scorer, backend_factory
+        self.settings = settings or Settings()
+        self.voice_enabled = voice
         self._frame_size = (640, 480)
         self.shown = 0
         self.dropped = 0
         self._runner: AnalysisRunner | None = None
         self.pipeline = None
+        self.session_id: int | None = None
+        self.prescription: Prescription | None = None
+        self.presc_source = ""
+        self.program_verbosity: str | None = None
+        self._phase = ("", 0.0)
 
+        # -- what and who --
+        self.profile = QLineEdit("me")
+        self.profile.editingFinished.connect(self.refresh_prescription)
         self.exercise = QComboBox()
         for ex in catalog:
             self.exercise.addItem(ex.name.get(lang), ex.id)
-        self.open_btn = QPushButton(tr("Open clip or recording…", lang))
-        self.open_btn.clicked.connect(self._choose_file)
+        self.exercise.currentIndexChanged.connect(self.refresh_prescription)
+        self.camera = QComboBox()
+        cams = list_cameras()
+        for i, c in enumerate(cams):
+            idx = int("".join(ch for ch in c if ch.isdigit()) or i)
+            self.camera.addItem(c, idx)
+        if not cams:
+            self.camera.addItem(tr("no camera found", lang), -1)
+        self.camera.setCurrentIndex(max(0, self.camera.findData(self.settings.camera)))
+        self.resolution = QComboBox()
+        for r in RESOLUTIONS:
+            self.resolution.addItem(r, r)
+        self.resolution.setCurrentIndex(max(0, self.resolution.findData(self.settings.resolution)))
+        self.camera_btn = QPushButton(tr("Start with camera", lang))
+        self.camera_btn.clicked.connect(self.start_camera)
+        self.camera_btn.setEnabled(bool(cams))
+        self.file_btn = QPushButton(tr("Workout from a file…", lang))
+        self.file_btn.clicked.connect(self._choose_file)
+        row1 = QHBoxLayout()
+        for label, w in (("Profile", self.profile), ("Exercise", self.exercise), ("Camera", self.camera),
+                         ("Resolution", self.resolution)):
+            row1.addWidget(QLabel(tr(label, lang)))
+            row1.addWidget(w, 1 if w is self.exercise else 0)
+        row1.addWidget(self.camera_btn)
+        row1.addWidget(self.file_btn)
+
+        # -- the prescription --
+        self.sets = QSpinBox()
+        self.sets.setRange(1, 20)
+        self.reps = QSpinBox()
+        self.reps.setRange(1, 200)
+        self.hold = QSpinBox()
+        self.hold.setRange(1, 600)
+        self.hold.setSuffix(" s")
+        self.rest = QSpinBox()
+        self.rest.setRange(0, 900)
+        self.rest.setSuffix(" s")
+        self.countdown = QSpinBox()
+        self.countdown.setRange(0, 30)
+        self.countdown.setValue(5)
+        self.countdown.setSuffix(" s")
+        self.record = QCheckBox(tr("Record landmarks", lang))
+        self.record_video = QCheckBox(tr("with video", lang))
+        self.presc_label = QLabel()
+        self.presc_label.setObjectName("prescription")
+        self.presc_label.setWordWrap(True)
+        row2 = QHBoxLayout()
+        self._reps_caption = QLabel(tr("reps", lang))
+        self._hold_caption = QLabel(tr("hold", lang))
+        for label, w in (("sets", self.sets), (self._reps_caption, self.reps), (self._hold_caption, self.hold),
+                         ("rest", self.rest), ("countdown", self.countdown)):
+            row2.addWidget(label if isinstance(label, QLabel) else QLabel(tr(label, lang)))
+            row2.addWidget(w)
+        row2.addWidget(self.record)
+        row2.addWidget(self.record_video)
+        row2.addStretch(1)
+
+        # -- controls --
+        self.end_set_btn = QPushButton(tr("End set", lang))
+        self.end_set_btn.clicked.connect(lambda: self._runner and self._runner.end_set())
+        self.skip_rest_btn = QPushButton(tr("Skip rest", lang))
+        self.skip_rest_btn.clicked.connect(lambda: self._runner and self._runner.skip_rest())
         self.stop_btn = QPushButton(tr("Stop", lang))
         self.stop_btn.clicked.connect(self.stop)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(tr("Exercise", lang)))
-        top.addWidget(self.exercise, 1)
-        top.addWidget(self.open_btn)
-        top.addWidget(self.stop_btn)
+        row3 = QHBoxLayout()
+        row3.addWidget(self.presc_label, 1)
+        for b in (self.end_set_btn, self.skip_rest_btn, self.stop_btn):
+            row3.addWidget(b)
 
-        self.video = QLabel(tr("Open a clip, a landmark recording or the camera to start", lang))
-        self.video.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.video.setMinimumSize(480, 360)
-        self.video.setStyleSheet("background:#202020;color:#ddd")
+        self.video = VideoView(tr("Start with the camera, or open a recorded workout", lang))
+        self.hud = Hud(lang)
+        self.reps_label, self.cue_label, self.status_label = self.hud.reps_label, self.hud.cue_label, self.hud.status_label
 
-        self.reps_label = QLabel()
-        self.reps_label.setObjectName("reps")
-        self.phase_label = QLabel()
-        self.angle_label = QLabel()
-        self.score_label = QLabel()
-        self.cue_label = QLabel()
-        self.cue_label.setObjectName("cue")
-        self.cue_label.setStyleSheet("font-size:18pt;color:#ffcc33")
-        self.status_label = QLabel()
-        self.rom = QProgressBar()
-        self.rom.setRange(0, 180)
-        self.rom.setFormat("%v°")
-        hud = QVBoxLayout()
-        big = "font-size:22pt;font-weight:bold"
-        self.reps_label.setStyleSheet(big)
-        for w in (self.reps_label, self.phase_label, self.angle_label, QLabel(tr("Range of motion", lang)), self.rom,
-                  self.score_label, self.cue_label, self.status_label):
-            hud.addWidget(w)
-        hud.addStretch(1)
-        body = QHBoxLayout()
-        body.addWidget(self.video, 3)
-        body.addLayout(hud, 1)
+        # -- the end-of-session prompt (inline: no dialog) --
+        self.prompt = QFrame()
+        self.prompt.setObjectName("prompt")
+        self.prompt.setFrameShape(QFrame.Shape.StyledPanel)
+        self.pain = QSpinBox()
+        self.pain.setRange(0, 10)
+        self.effort = QSpinBox()
+        self.effort.setRange(0, 10)
+        self.effort.setValue(5)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(tr("Note (optional)", lang))
+        self.prompt_save = QPushButton(tr("Save", lang))
+        self.prompt_save.clicked.connect(self.save_self_report)
+        self.prompt_msg = QLabel()
+        g = QGridLayout(self.prompt)
+        g.addWidget(QLabel(f"<b>{tr('How did it feel?', lang)}</b>"), 0, 0, 1, 4)
+        g.addWidget(QLabel(tr("Pain (0 none – 10 worst)", lang)), 1, 0)
+        g.addWidget(self.pain, 1, 1)
+        g.addWidget(QLabel(tr("Effort (0 rest – 10 maximal)", lang)), 1, 2)
+        g.addWidget(self.effort, 1, 3)
+        g.addWidget(self.note, 2, 0, 1, 3)
+        g.addWidget(self.prompt_save, 2, 3)
+        g.addWidget(self.prompt_msg, 3, 0, 1, 4)
+        self.prompt.hide()
+
+        body = video_and_hud(self.video, self.hud, self.prompt)
         lay = QVBoxLayout(self)
-        lay.addLayout(top)
+        lay.addLayout(row1)
+        lay.addLayout(row2)
+        lay.addLayout(row3)
         lay.addLayout(body, 1)
-        self._reset_hud()
         self._timer = QTimer(self)
         self._timer.setInterval(33)
         self._timer.timeout.connect(self._poll)
         self._timer.start()
+        self.refresh_prescription()
+        self._update_buttons()
 
-    # -- running ---------------------------------------------------------------------------------
+    # -- the prescription ---------------------------------------------------------------------------
+    @property
+    def ex(self):
+        return self.catalog.get(self.exercise.currentData())
+
+    def refresh_prescription(self) -> None:
+        """Program for this profile (if it has this exercise), else the exercise's defaults."""
+        from fitcoach.core.store import Store, StoreError
+
+        ex = self.ex
+        p, src, verbosity = Prescription.for_exercise(ex), tr("exercise defaults", self.lang), None
+        try:
+            store = Store()
+        except Exception:
+            store = None
+        if store is not None:
+            try:
+                from fitcoach.core.programs import latest_program
+
+                found = latest_program(store.export_profile(self.profile.text().strip() or "me"), self.catalog)
+                if found is not None:
+                    prog, version = found
+                    verbosity = prog.verbosity
+                    item = next((i for i in prog.items if i.id == ex.id), None)
+                    if item is not None:
+                        p = Prescription.from_program_item(item, ex)
+                        src = tr("program {n} v{v}", self.lang).format(n=prog.name, v=version)
+            except (StoreError, ValueError):
+                pass
+            finally:
+                store.close()
+        self.program_verbosity = verbosity
+        self.set_prescription(p, src)
+
+    def set_prescription(self, p: Prescription, source: str) -> None:
+        self.prescription, self.presc_source = p, source
+        self.sets.setValue(p.sets)
+        is_hold = p.hold_s is not None
+        self.reps.setValue(int(p.reps or 10))
+        self.hold.setValue(int(p.hold_s or 30))
+        for w in (self.reps, self._reps_caption):
+            w.setVisible(not is_hold)
+        for w in (self.hold, self._hold_caption):
+            w.setVisible(is_hold)
+        self.rest.setValue(int(p.rest_s))
+        self._describe()
+
+    def start_planned(self, item: dict) -> None:
+        """A plan item from the Today page."""
+        idx = self.exercise.findData(item["exercise"])
+        self.exercise.blockSignals(True)
+        self.exercise.setCurrentIndex(idx)
+        self.exercise.blockSignals(False)
+        self.refresh_prescription()  # keeps the program's safe range and verbosity
+        p = Prescription.from_plan_item(item, self.ex)
+        base = self.prescription
+        if base is not None and "safe_range_deg" not in item:  # the physiotherapist's limits stay
+            from dataclasses import replace
+
+            p = replace(p, safe_min=base.safe_min, safe_max=base.safe_max,
+                        target=base.target if "target_rom_deg" not in item else p.target)
+        self.set_prescription(p, tr("today's plan", self.lang))
+
+    def _current_prescription(self) -> Prescription:
+        from dataclasses import replace
+
+        p = self.prescription or Prescription.for_exercise(self.ex)
+        is_hold = self.ex.kind == "hold"
+        return replace(p, sets=self.sets.value(), reps=None if is_hold else self.reps.value(),
+                       hold_s=float(self.hold.value()) if is_hold else None, rest_s=float(self.rest.value()))
+
+    def _describe(self) -> None:
+        p = self.prescription
+        parts = [f"{tr('from', self.lang)} {self.presc_source}"]
+        if p.tempo is not None and self.ex.kind == "reps":
+            parts.append(f"{tr('tempo', self.lang)} {p.tempo.notation()}")
+        if p.target is not None and self.ex.kind == "reps":
+            parts.append(f"{tr('target', self.lang)} {p.target:g}°")
+        if p.safe_min is not None or p.safe_max is not None:
+            parts.append(f"{tr('safe range', self.lang)} {range_text(p.safe_min, p.safe_max)}")
+        self.presc_label.setText(" · ".join(parts))
+
+    # -- running ------------------------------------------------------------------------------------
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Open clip or recording…", self.lang), "",
+        path, _ = QFileDialog.getOpenFileName(self, tr("Workout from a file…", self.lang), "",
                                               "Videos and recordings (*.mp4 *.avi *.mov *.mkv *.npz)")
         if path:
-            self.start_file(path)
+            self.start_file(path, realtime=True)
+
+    def start_camera(self) -> None:
+        from fitcoach.core.errors import FitCoachError
+        from fitcoach.core.sources import CameraSource
+
+        w, h = (int(v) for v in self.resolution.currentData().split("x"))
+        try:
+            src = CameraSource(int(self.camera.currentData()), size=(w, h))
+        except FitCoachError as e:
+            self.status_label.setText(str(e))
+            return
+        self.start(src, realtime=False)
 
     def start_file(self, path: str, exercise_id: str | None = None, realtime: bool = False) -> None:
+        from fitcoach.core.errors import FitCoachError
         from fitcoach.core.sources import open_source
 
         if exercise_id:
             self.exercise.setCurrentIndex(self.exercise.findData(exercise_id))
-        self.start(open_source(path), realtime)
+        try:
+            src = open_source(path)
+        except FitCoachError as e:
+            self.status_label.setText(str(e))
+            return
+        self.start(src, realtime)
 
     def start(self, source, realtime: bool = True) -> None:
+        from fitcoach.core.session import SessionRecorder
+
         self.stop()
         self._frame_size = source.frame_size
-        ex = self.catalog.get(self.exercise.currentData())
-        self._reset_hud()
+        p = self._current_prescription()
+        ex = p.apply(self.ex)  # target, tempo and safe range as prescribed: judged and enforced
+        self.hud.reset()
+        self.hud.configure(ex, p.target if ex.kind == "reps" else None, p.safe_min, p.safe_max, p.tempo)
+        self.prompt.hide()
+        self.prompt_msg.setText("")
+        self.video.clear()
         self.pipeline = None
+        self.session_id = None
         self.shown = 0
-        self._runner = AnalysisRunner(source, ex, self.backend_factory, self.scorer, self.lang, realtime)
+        self.dropped = 0
+        profile = self.profile.text().strip() or "me"
+        source_name = getattr(source, "name", "")
+        model = self.settings.model if source.kind != "landmarks" else None
+
+        def recorder_factory():  # on the analysis thread, which then owns the store
+            from fitcoach.core.store import Store
+
+            store = Store()
+            return store, SessionRecorder(store, profile, ex.id, str(source_name), model, p)
+
+        verbosity = self.program_verbosity or self.settings.verbosity
+        voice_factory = None
+        if self.voice_enabled and verbosity != "silent" and not self.settings.mute:
+            st = self.settings
+
+            def voice_factory(exercise):
+                from fitcoach.voice.coach import VoiceCoach
+
+                return VoiceCoach(exercise, self.lang, verbosity, rate=st.voice_rate, volume=st.voice_volume)
+
+        record_path = None
+        if self.record.isChecked():
+            from fitcoach.core.store import default_data_dir
+
+            folder = default_data_dir() / "recordings"
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            record_path = folder / time.strftime(f"{profile}-{ex.id}-%Y%m%d-%H%M%S.npz")
+        self._workout = Workout(p, countdown_s=float(self.countdown.value()))
+        self._runner = AnalysisRunner(source, ex, self.backend_factory, self.scorer, self.lang, realtime,
+                                      workout=self._workout, recorder_factory=recorder_factory,
+                                      voice_factory=voice_factory, record_path=record_path,
+                                      record_video=self.record_video.isChecked(), verbosity=verbosity)
+        self._run_ex, self._run_p = ex, p
         self._runner.start()
+        self._update_buttons()
 
     def stop(self) -> None:
         if self._runner is not None:
             self._runner.stop()
-        self._runner = None
+            self._poll()  # take the final events (saved session, done)
+        self._update_buttons()
 
     @property
     def running(self) -> bool:
         return self._runner is not None and self._runner.alive
 
-    # -- results (GUI thread) ------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        run = self.running
+        for b in (self.end_set_btn, self.skip_rest_btn, self.stop_btn):
+            b.setEnabled(run)
+        self.file_btn.setEnabled(not run)
+        self.camera_btn.setEnabled(not run and self.camera.currentData() is not None and self.camera.currentData() >= 0)
+
+    # -- results (GUI thread) -----------------------------------------------------------------------
     def _poll(self) -> None:
         """~30 Hz on the GUI thread: events first (never lost), then the latest frame."""
         r = self._runner
@@ -125,6 +361,10 @@ class WorkoutPage(QWidget):
                 break
             if kind == "cue":
                 self.cue_label.setText(payload.text)
+            elif kind == "workout":
+                self._on_workout_event(payload)
+            elif kind == "saved":
+                self.status_label.setText(tr("Recording saved: {p}", self.lang).format(p=Path(payload).name))
             elif kind == "done":
                 self._on_finished(payload)
             else:
@@ -135,52 +375,71 @@ class WorkoutPage(QWidget):
             self.shown += 1
             self.dropped = max(0, r.produced - self.shown)
 
-    def _show(self, res, frame) -> None:
-        ex = self.catalog.get(self.exercise.currentData())
-        target = ex.driver.target if ex.driver else None
-        self.reps_label.setText(tr("Reps {n}", self.lang).format(n=res.reps)
-                                + (f"  (+{res.partial_reps} {tr('partial', self.lang)})" if res.partial_reps else ""))
-        self.phase_label.setText(tr("Phase: {p}", self.lang).format(p=tr(res.phase, self.lang)))
+    def _on_workout_event(self, ev) -> None:
+        if ev.kind == "rep":
+            self.hud.show_rep(ev.rep, self._run_p.tempo, self._run_ex)
+
+    def _show(self, res, frame, snap) -> None:
+        ex, p, lang = self._run_ex, self._run_p, self.lang
+        if snap is not None:
+            if snap.goal and p.hold_s is None:
+                self.reps_label.setText(tr("Reps {n} / {g}", lang).format(n=int(snap.done), g=int(snap.goal)))
+            elif snap.goal:
+                self.reps_label.setText(f"{snap.done:.0f} / {snap.goal:.0f} s")
+            self.hud.set_label.setText(tr("Set {i} of {n}", lang).format(i=max(1, snap.set_index), n=snap.sets))
+            if snap.state == "waiting":
+                self.video.banner = tr("Step into view", lang)
+            elif snap.state == "countdown":
+                self.video.banner = tr("Starting in {n}", lang).format(n=math.ceil(snap.remaining_s))
+            elif snap.state == "rest":
+                self.video.banner = tr("Rest {n} s", lang).format(n=math.ceil(snap.remaining_s))
+            else:
+                self.video.banner = ""
+        if res.status == "body_not_visible":
+            self.video.banner = tr("Step back so your whole body is visible", lang)
+        self.hud.phase_label.setText(tr("Phase: {p}", lang).format(p=tr(res.phase, lang)))
+        if res.phase != self._phase[0]:
+            self._phase = (res.phase, res.t_s)
+        self.hud.tempo.set_phase(res.phase, res.t_s - self._phase[1])
         if not math.isnan(res.driver_value):
-            self.angle_label.setText(f"{ex.driver.metric if ex.driver else ''} {res.driver_value:.0f}"
-                                     + (f"  ({tr('target', self.lang)} {target:g})" if target is not None else ""))
-            self.rom.setValue(int(max(0, min(180, res.driver_value))))
-        if self.pipeline is None:
-            for rr in res.new_reps:
-                if rr.score is not None:
-                    self.score_label.setText(tr("Last rep score {s}", self.lang).format(s=f"{rr.score:.0f}"))
-        self.status_label.setText({"no_person": tr("Nobody in view", self.lang),
-                                   "body_not_visible": tr("Step back so your whole body is visible", self.lang)}
+            self.hud.angle_label.setText(f"{tr(ex.driver.metric, lang) if ex.driver else ''} {res.driver_value:.0f}°")
+        self.hud.rom.set_value(res.driver_value)
+        self.status_label.setText({"no_person": tr("Nobody in view", lang),
+                                   "body_not_visible": tr("Step back so your whole body is visible", lang)}
                                   .get(res.status, ""))
-        self._paint(res, frame)
+        self.video.show_frame(frame.image_bgr, res, self._frame_size)
 
     def _on_finished(self, pipe) -> None:
         self.pipeline = pipe
-        full = sum(1 for r in pipe.reps if not r.partial)
-        self.reps_label.setText(tr("Reps {n}", self.lang).format(n=full)
-                                + (f"  (+{len(pipe.reps) - full} {tr('partial', self.lang)})" if len(pipe.reps) > full else ""))
-        self.status_label.setText(tr("Done", self.lang))
+        r = self._runner
+        self.session_id = r.session_id if r is not None else None
+        wk = self._workout
+        if wk.sets:
+            done = [s.full_reps if self._run_p.hold_s is None else int(s.hold_s) for s in wk.sets]
+            self.hud.set_label.setText(tr("Sets done: {s}", self.lang).format(s=", ".join(map(str, done))))
+        self.video.banner = tr("Done", self.lang)
+        self.video.update()
+        self.status_label.setText(tr("Done", self.lang) + (f" — {tr('saved', self.lang)}" if self.session_id else ""))
+        if self.session_id is not None:
+            self.prompt.show()
+        self._update_buttons()
 
     def _on_failed(self, message: str) -> None:
         self.status_label.setText(message)
+        self._update_buttons()
 
-    def _paint(self, res, frame) -> None:
-        ex = self.catalog.get(self.exercise.currentData())
-        if frame.image_bgr is not None:
-            img = frame.image_bgr.copy()
-        else:
-            w, h = self._frame_size
-            img = np.full((h, w, 3), 32, np.uint8)
-        draw_overlay(img, res, ex)  # drawn on the frame the result came from
-        rgb = np.ascontiguousarray(img[:, :, ::-1])
-        qimg = QImage(rgb.data, rgb.shape[1], rgb.shape[0], rgb.strides[0], QImage.Format.Format_RGB888).copy()
-        self.video.setPixmap(QPixmap.fromImage(qimg).scaled(self.video.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                                            Qt.TransformationMode.SmoothTransformation))
+    def save_self_report(self) -> bool:
+        from fitcoach.core.store import Store, StoreError
 
-    def _reset_hud(self) -> None:
-        self.reps_label.setText(tr("Reps {n}", self.lang).format(n=0))
-        self.phase_label.setText("")
-        self.angle_label.setText("")
-        self.score_label.setText("")
-        self.cue_label.setText("")
-        self.status_label.setText("")
+        if self.session_id is None:
+            return False
+        store = Store()
+        try:
+            store.add_self_report(self.session_id, self.pain.value(), self.effort.value(), self.note.text().strip())
+        except StoreError as e:
+            self.prompt_msg.setText(str(e))
+            return False
+        finally:
+            store.close()
+        self.prompt_msg.setText(tr("Saved", self.lang))
+        return True

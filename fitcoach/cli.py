@@ -1,8 +1,9 @@
 """Command line: `fitcoach [COMMAND]`.
 
-With no command FitCoach runs its main job: live coaching from the camera, or — when there is
-no camera — the built-in demo recording (a synthetic exerciser), so a new user sees counting
-work at once. Errors caused by input are one line on stderr and a non-zero exit; the
+With no command FitCoach opens the desktop app (on the built-in demo recording when there is
+no camera). Without a display (a server, CI, an SSH session) it runs the same job in the
+console: live coaching from the camera, or the demo recording (a synthetic exerciser), so a
+new user sees counting work at once. Errors caused by input are one line on stderr and a non-zero exit; the
 traceback only with --debug-log.
 """
 
@@ -342,7 +343,17 @@ def cmd_profile(args) -> int:
 def cmd_gui(args) -> int:
     from fitcoach.gui.app import main as gui_main
 
-    return gui_main([sys.argv[0]], lang=args.lang)
+    return gui_main([sys.argv[0]], lang=args.lang, demo=args.demo, quit_after_show=args.quit_after_show)
+
+
+def display_available() -> bool:
+    """Whether a window can be shown: Linux and other X11/Wayland systems need a display server;
+    Windows and macOS always have one in a desktop session."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal"):
+        return False  # a headless Qt setting: no one would see the window
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def cmd_plan(args) -> int:
@@ -627,8 +638,19 @@ def cmd_live(args) -> int:
 
 
 def cmd_default(args) -> int:
-    """`fitcoach` alone: live from the camera if there is one, else the built-in demo."""
+    """`fitcoach` alone: the desktop app; with no display, live coaching in the console from
+    the camera if there is one, else the built-in demo."""
     from fitcoach.core.sources import list_cameras
+
+    if display_available():
+        try:
+            import PySide6  # noqa: F401
+        except ImportError:
+            print("The desktop app needs PySide6 (pip install PySide6-Essentials); running in the console.")
+        else:
+            return cmd_gui(argparse.Namespace(lang=None, demo=None, quit_after_show=False))
+    else:
+        print("No display: running in the console (the desktop app opens when a display is available).")
 
     if list_cameras():
         ns = argparse.Namespace(camera=0, exercise="squat", model="full", exercises_dir=None)
@@ -735,8 +757,11 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--out", help="export: FILE.json (whole profile), FILE.csv (reps) or FILE.fhir.json (FHIR R4 Bundle)")
     da.set_defaults(func=cmd_data)
 
-    gu = sub.add_parser("gui", help="open the desktop app (work in progress: the Workout/replay page)")
-    gu.add_argument("--lang", choices=("en", "ko"), default="en")
+    gu = sub.add_parser("gui", help="open the desktop app (what `fitcoach` alone does when there is a display)")
+    gu.add_argument("--lang", choices=("en", "ko"), default=None, help="UI language (default: from settings)")
+    gu.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
+                    help="open the built-in demo recording in Replay (default: when there is no camera)")
+    gu.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)  # start-up benchmark
     gu.set_defaults(func=cmd_gui)
 
     pf = sub.add_parser("profile", help="create or update a profile: age band, level, goals, conditions, exercises to avoid")

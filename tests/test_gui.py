@@ -76,7 +76,7 @@ def test_replay_counts_reps_on_the_hud_and_stays_responsive(qtbot, demo_npz, lan
     assert worst < 0.25  # a stall this long would be a blocked GUI, not timing noise
     page.seek(page.analysed - 1)
     assert page.reps_label.text().startswith(expect)
-    assert "+1" in page.reps_label.text()  # the shallow rep, shown as partial
+    assert page.hud.set_label.text().startswith("+1")  # the shallow rep, shown as partial
     assert page.video.has_frame()
     w.close()
 
@@ -245,7 +245,11 @@ def test_today_history_settings_pages(qtbot, tmp_path, demo_npz, isolated):
     assert "오늘의 계획" in w.workout.presc_label.text()
     w.history.profile.setText("gui")
     w.history.refresh()
-    assert w.history.table.rowCount() == 1 and w.history.table.item(0, 2).text() == "7"
+    h = w.history
+    assert h.table.rowCount() == 1 and h.table.item(0, 3).text() == "7" and h.table.item(0, 2).text() == "1"
+    assert len(h.plots["score"].listDataItems()) == 1 and "최근 7일 운동: 1회" in h.summary.text()
+    h.table.selectRow(0)
+    assert "스쿼트" in h.details.toHtml() and "부분" in h.details.toHtml()  # the shallow rep, in Korean
     s = w.settings_page
     s.rate.setValue(150)
     s.volume.setValue(40)
@@ -351,3 +355,26 @@ def test_main_window_starts_with_the_demo_when_there_is_no_camera(qtbot, monkeyp
     assert w.replay.runner.out["summary"]["reps"] == 7
     assert app_mod.LazyScorer(lambda: 42).get(5.0) == 42
     w.close()
+
+
+def test_qt_bindings_keep_reference_counts():
+    """PySide6 6.12.0 on Python 3.11 released a reference to None on every call of a method
+    returning void (QLabel.setText, QPainter.fillRect, ...) until None was freed and the app
+    aborted ("none_dealloc"); pyproject pins a release without that bug. This catches a bad pin."""
+    import sys
+
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    QApplication.instance() or QApplication([])
+    label = QLabel()
+    img = QImage(20, 20, QImage.Format.Format_RGB32)
+    p = QPainter(img)
+    before = sys.getrefcount(None)
+    for _ in range(500):
+        label.setText("x")
+        p.fillRect(QRectF(0, 0, 5, 5), QColor("red"))
+    after = sys.getrefcount(None)
+    p.end()
+    assert after - before > -50, f"None lost {before - after} references in 1000 Qt calls"

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 from fitcoach.core.exercises import ExerciseCatalog
 from fitcoach.gui.assessment import AssessmentPage
 from fitcoach.gui.i18n import tr
-from fitcoach.gui.pages import HistoryPage, SettingsPage, TodayPage
+from fitcoach.gui.history import HistoryPage
+from fitcoach.gui.pages import SettingsPage, TodayPage
 from fitcoach.gui.programs import ProgramsPage
 from fitcoach.gui.replay import ReplayPage
 from fitcoach.gui.workout import WorkoutPage

@@ -61,7 +61,10 @@ KO.update({
     "knee": "무릎 각도", "hip": "엉덩이 각도", "elbow": "팔꿈치 각도", "shoulder": "어깨 각도",
     "craniovertebral": "두개척추각", "shoulder_abduction": "어깨 벌림", "shoulder_elevation_ratio": "어깨 올림",
     "shoulder_extension": "어깨 폄", "shoulder_external_rotation": "어깨 바깥 회전", "shoulder_flexion": "어깨 굽힘",
-    "Reps {n} / {g}": "{n} / {g}회", "Front from camera": "카메라로 정면", "Side from camera": "카메라로 측면",
+    "Reps {n} / {g}": "{n} / {g}회", "All exercises": "모든 운동", "Range of motion (°)": "가동 범위 (°)",
+    "Form score": "자세 점수", "Tempo accuracy (%)": "템포 정확도 (%)", "Reps done of prescribed (%)": "처방 대비 완료 반복 (%)",
+    "Sessions in the last 7 days: {n}": "최근 7일 운동: {n}회", "week": "주", "set": "세트", "rep": "반복",
+    "faults": "자세 오류", "Cues": "코칭", "Pain": "통증", "Effort": "힘든 정도", "pain": "통증", "effort": "힘든 정도", "Front from camera": "카메라로 정면", "Side from camera": "카메라로 측면",
     "The photo appears here with a guide showing where to stand": "사진과 함께 설 위치를 보여 주는 안내선이 여기에 나타나요",
     "Stand inside the outline: {n}": "윤곽선 안에 서세요: {n}", "Front": "정면", "Side": "측면", "patient's own setting": "환자 본인 설정", "Voice coaching": "음성 코칭",
 })

@@ -76,51 +76,6 @@ class TodayPage(QWidget):
             self.start_requested.emit(self.plan["items"][0]["exercise"])
 
 
-class HistoryPage(QWidget):
-    def __init__(self, catalog, lang: str = "en") -> None:
-        super().__init__()
-        import pyqtgraph as pg
-
-        self.catalog, self.lang = catalog, lang
-        self.profile = QLineEdit("me")
-        self.load_btn = QPushButton(tr("Show", lang))
-        self.load_btn.clicked.connect(self.refresh)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(tr("Profile", lang)))
-        top.addWidget(self.profile, 1)
-        top.addWidget(self.load_btn)
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels([tr(h, lang) for h in ("date", "exercise", "reps", "partial", "ROM", "score")])
-        self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
-        self.plot.addLegend()
-        self.plot.setLabel("bottom", tr("session", lang))
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(self.plot, 1)
-        lay.addWidget(self.table, 1)
-
-    def refresh(self) -> None:
-        from fitcoach.report import summarize
-
-        export = _export(self.profile.text().strip())
-        self.table.setRowCount(0)
-        self.plot.clear()
-        if export is None:
-            return
-        sessions = summarize(export, self.catalog)["sessions"]
-        self.table.setRowCount(len(sessions))
-        for i, s in enumerate(sessions):
-            vals = [s["date"], self.catalog.get(s["exercise"]).name.get(self.lang) if s["exercise"] in self.catalog.ids()
-                    else s["exercise"], s["reps"], s["partial"], s["rom_extreme"], s["score"]]
-            for j, v in enumerate(vals):
-                self.table.setItem(i, j, QTableWidgetItem("–" if v is None else str(v)))
-        x = list(range(1, len(sessions) + 1))
-        for key, color in (("reps", "b"), ("score", "g"), ("tempo_accuracy", "m")):
-            ys = [s[key] if s[key] is not None else float("nan") for s in sessions]
-            self.plot.plot(x, ys, pen=color, symbol="o", name=tr(key, self.lang))
-
-
 PRIVACY = {
     "en": ("Everything FitCoach measures stays on this computer: the history database, settings and the "
            "speech cache live in your user folders ({data}), readable only by you. Nothing is sent "

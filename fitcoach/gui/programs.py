@@ -8,11 +8,35 @@ from pathlib import Path
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QTextEdit, QVBoxLayout, QWidget)
+                               QStyledItemDelegate, QTableWidget, QTableWidgetItem, QTextEdit, QVBoxLayout, QWidget)
 
 from fitcoach.gui.i18n import tr
 
 COLUMNS = ("id", "sets", "reps", "hold_s", "tempo", "rest_s", "safe_min", "safe_max", "target")
+
+
+class ExerciseDelegate(QStyledItemDelegate):
+    """The exercise column stores the id (what the program file holds) but shows and edits
+    the exercise's name in the UI language."""
+
+    def __init__(self, catalog, lang: str, parent=None) -> None:
+        super().__init__(parent)
+        self.catalog, self.lang = catalog, lang
+
+    def displayText(self, value, locale) -> str:
+        return self.catalog.get(value).name.get(self.lang) if value in self.catalog.ids() else str(value)
+
+    def createEditor(self, parent, option, index):
+        box = QComboBox(parent)
+        for ex in self.catalog:
+            box.addItem(ex.name.get(self.lang), ex.id)
+        return box
+
+    def setEditorData(self, editor, index) -> None:
+        editor.setCurrentIndex(max(0, editor.findData(index.data())))
+
+    def setModelData(self, editor, model, index) -> None:
+        model.setData(index, editor.currentData())
 
 
 class ProgramsPage(QWidget):
@@ -32,6 +56,8 @@ class ProgramsPage(QWidget):
         self.notes.setMaximumHeight(60)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(c, lang) for c in COLUMNS])
+        self.table.setItemDelegateForColumn(COLUMNS.index("id"), ExerciseDelegate(catalog, lang, self.table))
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)

@@ -228,8 +228,8 @@ class ReplayPage(QWidget):
         self.slider.blockSignals(False)
         self.time_label.setText(f"{res.t_s:6.2f} s  #{res.index}")
         if ex.kind == "reps":
-            self.reps_label.setText(tr("Reps {n}", lang).format(n=res.reps)
-                                    + (f"  (+{res.partial_reps} {tr('partial', lang)})" if res.partial_reps else ""))
+            self.reps_label.setText(tr("Reps {n}", lang).format(n=res.reps))
+            self.hud.set_label.setText(f"+{res.partial_reps} {tr('partial', lang)}" if res.partial_reps else "")
         else:
             self.reps_label.setText(tr("Held {s} s", lang).format(s=f"{res.hold_s:.1f}"))
         self.hud.phase_label.setText(tr("Phase: {p}", lang).format(p=tr(res.phase, lang)))

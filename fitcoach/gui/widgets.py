@@ -166,7 +166,8 @@ class RomMeter(QWidget):
         p.setFont(f)
         for v in np.linspace(self.lo, self.hi, 5):
             x = self._x(v, left, width)
-            p.drawText(QRectF(x - 20, y + bh + 2, 40, 14), Qt.AlignmentFlag.AlignCenter, f"{v:.0f}")
+            rx = min(max(0.0, x - 20), self.width() - 40.0)  # the end labels stay inside the widget
+            p.drawText(QRectF(rx, y + bh + 2, 40, 14), Qt.AlignmentFlag.AlignCenter, f"{v:.0f}")
         p.end()
 
 

@@ -1,0 +1,188 @@
+"""History page: a profile's sessions over time (pyqtgraph) and each session's details.
+
+Four charts share a date axis: range of motion (the mean deepest angle of full reps, with the
+target), form score, tempo accuracy (measured rep time against the prescribed tempo) and
+adherence (full reps done against those prescribed). The table lists the sessions; selecting one
+shows its reps (ROM, tempo, score, faults with measured value and target), the cues spoken and
+the pain/effort the person reported. Reads only (small SQLite reads on the GUI thread).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget,
+                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+
+from fitcoach.gui.i18n import tr
+
+COLUMNS = ("date", "exercise", "sets", "reps", "partial", "ROM", "score", "tempo_accuracy", "pain", "effort")
+CHARTS = (("rom_extreme", "Range of motion (°)", "#1565c0"), ("score", "Form score", "#2e7d32"),
+          ("tempo_accuracy", "Tempo accuracy (%)", "#8e24aa"), ("adherence", "Reps done of prescribed (%)", "#ef6c00"))
+
+
+class HistoryPage(QWidget):
+    def __init__(self, catalog, lang: str = "en") -> None:
+        super().__init__()
+        import pyqtgraph as pg
+
+        self.catalog, self.lang = catalog, lang
+        self.export: dict | None = None
+        self.sessions: list[dict] = []
+        self.profile = QLineEdit("me")
+        self.exercise = QComboBox()
+        self.exercise.addItem(tr("All exercises", lang), None)
+        self.exercise.currentIndexChanged.connect(self._draw)
+        self.load_btn = QPushButton(tr("Show", lang))
+        self.load_btn.clicked.connect(self.refresh)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("Profile", lang)))
+        top.addWidget(self.profile, 1)
+        top.addWidget(QLabel(tr("Exercise", lang)))
+        top.addWidget(self.exercise)
+        top.addWidget(self.load_btn)
+        self.charts = pg.GraphicsLayoutWidget()
+        self.charts.setBackground("w")
+        self.plots = {}
+        for i, (key, title, _color) in enumerate(CHARTS):
+            plot = self.charts.addPlot(row=i // 2, col=i % 2, axisItems={"bottom": pg.DateAxisItem()})
+            plot.setTitle(tr(title, lang), color="#333", size="10pt")
+            plot.showGrid(x=False, y=True, alpha=0.3)
+            plot.setMouseEnabled(x=False, y=False)
+            self.plots[key] = plot
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([tr(c, lang) for c in COLUMNS])
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.itemSelectionChanged.connect(self._details)
+        self.details = QTextBrowser()
+        self.details.setObjectName("details")
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.table)
+        lower.addWidget(self.details)
+        lower.setSizes([700, 500])
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.charts)
+        split.addWidget(lower)
+        split.setSizes([420, 300])
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.summary)
+        lay.addWidget(split, 1)
+
+    def _name(self, ex_id: str) -> str:
+        return self.catalog.get(ex_id).name.get(self.lang) if ex_id in self.catalog.ids() else ex_id
+
+    def refresh(self) -> None:
+        from fitcoach.gui.pages import _export
+        from fitcoach.report import summarize
+
+        self.export = _export(self.profile.text().strip())
+        self.sessions = []
+        if self.export is not None:
+            summary = summarize(self.export, self.catalog)
+            reports = {r["session_id"]: r for r in self.export["self_reports"]}
+            sets = {}
+            for st in self.export["sets"]:
+                sets[st["session_id"]] = sets.get(st["session_id"], 0) + 1
+            for s in summary["sessions"]:
+                rep = reports.get(s["id"], {})
+                s["pain"], s["effort"], s["sets"] = rep.get("pain"), rep.get("rpe"), sets.get(s["id"], 0)
+                s["adherence"] = (round(100.0 * min(1.0, s["reps"] / (s["prescribed"] * max(1, s["sets"]))))
+                                  if s["prescribed"] else None)
+                self.sessions.append(s)
+            week_ago = time.time() - 7 * 86400
+            done = sum(1 for s in self.sessions if s["t"] >= week_ago)
+            per_week = summary["per_week"]
+            self.summary.setText(tr("Sessions in the last 7 days: {n}", self.lang).format(n=done)
+                                 + (f" ({tr('program', self.lang)}: {per_week}/{tr('week', self.lang)})" if per_week else ""))
+        else:
+            self.summary.setText(tr("No history yet for this profile: start with any exercise in Workout.", self.lang))
+        current = self.exercise.currentData()
+        self.exercise.blockSignals(True)
+        self.exercise.clear()
+        self.exercise.addItem(tr("All exercises", self.lang), None)
+        for ex_id in sorted({s["exercise"] for s in self.sessions}):
+            self.exercise.addItem(self._name(ex_id), ex_id)
+        self.exercise.setCurrentIndex(max(0, self.exercise.findData(current)))
+        self.exercise.blockSignals(False)
+        self._draw()
+
+    def shown_sessions(self) -> list[dict]:
+        want = self.exercise.currentData()
+        return [s for s in self.sessions if want is None or s["exercise"] == want]
+
+    def _draw(self) -> None:
+        import pyqtgraph as pg
+
+        rows = self.shown_sessions()
+        self.table.setRowCount(len(rows))
+        for i, s in enumerate(rows):
+            reps = f"{s['reps']}" + (f" / {s['prescribed'] * max(1, s['sets'])}" if s["prescribed"] else "")
+            vals = [s["date"], self._name(s["exercise"]), s["sets"], reps, s["partial"], s["rom_extreme"], s["score"],
+                    s["tempo_accuracy"], s["pain"], s["effort"]]
+            for j, v in enumerate(vals):
+                self.table.setItem(i, j, QTableWidgetItem("–" if v is None else str(v)))
+        self.table.resizeColumnsToContents()
+        for key, _title, color in CHARTS:
+            plot = self.plots[key]
+            plot.clear()
+            pts = [(s["t"], s[key]) for s in rows if s.get(key) is not None]
+            if pts:
+                xs, ys = zip(*pts)
+                plot.plot(list(xs), list(ys), pen=pg.mkPen(color, width=2), symbol="o", symbolBrush=color,
+                          symbolPen=color, symbolSize=7)
+            if key == "rom_extreme":
+                targets = {s["rom_target"] for s in rows if s.get("rom_target") is not None}
+                if len(targets) == 1:  # one exercise: its target depth as a dashed line
+                    plot.addItem(pg.InfiniteLine(pos=targets.pop(), angle=0,
+                                                 pen=pg.mkPen("#1565c0", width=1, style=Qt.PenStyle.DashLine)))
+
+    def _details(self) -> None:
+        rows = self.shown_sessions()
+        sel = self.table.selectionModel().selectedRows()
+        if not sel or self.export is None:
+            self.details.clear()
+            return
+        s = rows[sel[0].row()]
+        self.details.setHtml(session_html(self.export, s, self.catalog, self.lang))
+
+
+def session_html(export: dict, s: dict, catalog, lang: str) -> str:
+    """One session: its reps with measured values, faults (measured vs target), cues, self-report."""
+    from html import escape as e
+
+    ex = catalog.get(s["exercise"]) if s["exercise"] in catalog.ids() else None
+    name = ex.name.get(lang) if ex else s["exercise"]
+    rules = {r.id: r.message.get(lang) for r in ex.rules} if ex else {}
+    out = [f"<h3>{e(name)} — {e(s['date'])}</h3>"]
+    reps = [r for r in export["reps"] if r["session_id"] == s["id"]]
+    out.append("<table cellpadding=3 border=1 style='border-collapse:collapse'><tr>"
+               + "".join(f"<th>{e(tr(h, lang))}</th>" for h in ("set", "rep", "ROM", "tempo", "score", "faults")) + "</tr>")
+    for r in reps:
+        faults = []
+        for f in json.loads(r["faults"]):
+            label = rules.get(f.get("id"), f.get("id", ""))
+            m = f.get("measured")
+            measured = f"{m:.0f}" if isinstance(m, (int, float)) and not math.isnan(m) else "?"
+            faults.append(f"{e(label)} ({e(measured)} {e(str(f.get('unit', '')))}; {tr('target', lang)} {e(str(f.get('target', '')))})")
+        rom = "–" if r["rom_min"] is None else f"{r['rom_min']:.0f}–{r['rom_max']:.0f}°"
+        tempo = "–" if r["tempo_down"] is None else f"{r['tempo_down']:.1f}-{r['tempo_bottom']:.1f}-{r['tempo_up']:.1f}"
+        kind = f" ({tr('partial', lang)})" if r["partial"] else ""
+        score = "–" if r["score"] is None else f"{r['score']:.0f}"
+        out.append(f"<tr><td>{r.get('set_idx', 1)}</td><td>{r['idx']}{e(kind)}</td><td>{rom}</td><td>{tempo}</td>"
+                   f"<td>{score}</td><td>{'<br>'.join(faults) or '–'}</td></tr>")
+    out.append("</table>")
+    cues = [c for c in export["cues"] if c["session_id"] == s["id"]]
+    if cues:
+        out.append(f"<p><b>{tr('Cues', lang)}</b>: " + "; ".join(f"{c['t_s']:.0f} s {e(c['text'])}" for c in cues) + "</p>")
+    rep = next((r for r in export["self_reports"] if r["session_id"] == s["id"]), None)
+    if rep is not None:
+        out.append(f"<p><b>{tr('Pain', lang)}</b> {rep['pain']}/10 · <b>{tr('Effort', lang)}</b> {rep['rpe']}/10"
+                   + (f" · {e(rep['note'])}" if rep.get("note") else "") + "</p>")
+    return "".join(out)

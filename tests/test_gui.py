@@ -378,3 +378,50 @@ def test_qt_bindings_keep_reference_counts():
     after = sys.getrefcount(None)
     p.end()
     assert after - before > -50, f"None lost {before - after} references in 1000 Qt calls"
+
+
+class _FakeCapture:
+    """A cv2.VideoCapture stand-in: empty frames from a room with nobody in it, at ~30 fps."""
+
+    def __init__(self, n: int = 90) -> None:
+        import numpy as np
+
+        self.n, self.img = n, np.full((480, 640, 3), 120, np.uint8)
+
+    def isOpened(self):
+        return True
+
+    def read(self):
+        if self.n <= 0:
+            return False, None
+        self.n -= 1
+        time.sleep(1 / 30)
+        return True, self.img.copy()
+
+    def get(self, prop):
+        import cv2
+
+        return {cv2.CAP_PROP_FRAME_WIDTH: 640, cv2.CAP_PROP_FRAME_HEIGHT: 480}.get(prop, 0)
+
+    def set(self, *a):
+        return True
+
+    def release(self):
+        self.n = 0
+
+
+def test_workout_from_a_camera_with_nobody_in_view(qtbot):
+    """The camera path (capture thread, latest-wins slot, the real pose model) on a fake camera:
+    nobody in the room is said on the HUD and over the video; nothing is saved."""
+    from fitcoach.core.sources import CameraSource
+
+    w = _window(qtbot, "en")
+    page = w.workout
+    caps = iter([_FakeCapture(), None])
+    page.start(CameraSource(opener=lambda: next(caps, None), reconnect_s=0.01, max_reconnect_s=0.05), realtime=False)
+    qtbot.waitUntil(lambda: page.status_label.text() == "Nobody in view", timeout=30_000)
+    assert page.video.banner == "Step into view" and page.running
+    qtbot.waitUntil(lambda: page.pipeline is not None, timeout=30_000)
+    assert page.session_id is None and page.prompt.isHidden()  # no set started: nothing stored, no prompt
+    assert page.reps_label.text().startswith("Reps 0")
+    w.close()

@@ -289,6 +289,15 @@ def test_programs_page_validates_at_the_field_and_saves(qtbot, tmp_path):
     page.table.setItem(1, 2, type(page.table.item(0, 0))(""))
     page.table.setItem(1, 3, type(page.table.item(0, 0))("30"))
     assert page.save() is True and "version 1" in page.message.text()
+    page.age_band.setCurrentIndex(page.age_band.findData("65-79"))
+    page.conditions.setText("knee_valgus")
+    page.avoid.setText("jumping_jack, nonsense")
+    assert not page.save_patient() and "nonsense" in page.message.text()
+    page.avoid.setText("jumping_jack")
+    assert page.save_patient()
+    page.age_band.setCurrentIndex(0)
+    page.load_patient()
+    assert page.age_band.currentData() == "65-79" and page.avoid.text() == "jumping_jack"
     out = tmp_path / "p.toml"
     assert page.export_file(str(out))
     page.table.setRowCount(0)
@@ -424,4 +433,25 @@ def test_workout_from_a_camera_with_nobody_in_view(qtbot):
     qtbot.waitUntil(lambda: page.pipeline is not None, timeout=30_000)
     assert page.session_id is None and page.prompt.isHidden()  # no set started: nothing stored, no prompt
     assert page.reps_label.text().startswith("Reps 0")
+    w.close()
+
+
+def test_replay_of_a_real_clip_saves_landmarks_that_replay_the_same(qtbot, shared_dir, tmp_path):
+    from fitcoach.core.analyze import analyze
+    from fitcoach.core.sources import RecordingSource
+
+    rows = [r for r in csv.DictReader(open(shared_dir / "clips" / "manifest.csv", encoding="utf-8"))
+            if r["reps_confidence"] == "sure" and r["people"] == "1"]
+    row = min(rows, key=lambda r: float(r["duration_s"]))
+    w = _window(qtbot, "en")
+    page = w.replay
+    assert page.open(str(shared_dir / "clips" / row["file"]), row["exercise"], play=False)
+    qtbot.waitUntil(lambda: page.finished, timeout=120_000)
+    assert page.runner.out["summary"]["reps"] == int(row["reps"]), row["file"]
+    page.seek(page.analysed // 2)
+    assert page.video.has_frame() and page.reader.kind == "video"
+    out = tmp_path / "clip.npz"
+    assert page.save_landmarks(str(out))
+    again = analyze(RecordingSource(str(out)), page.runner.exercise, progress=False)
+    assert again["reps"] == page.runner.out["reps"]  # the same reps, to the millisecond and degree
     w.close()

@@ -101,6 +101,7 @@ def analyze(
     scorer=None,
     cues=None,
     text_renderer=None,
+    tape=None,
 ) -> dict:
     """Run `exercise`'s pipeline over `source` and return the analysis JSON (a dict).
 
@@ -122,6 +123,8 @@ def analyze(
             writer = Annotator(annotate_path, source.frame_size, source.fps or 30.0, exercise, text_renderer)
         for frame in source:
             res = pipe.step(frame)
+            if tape is not None:  # a session.LandmarkTape: the raw landmarks, as `record` writes them
+                tape.add(frame.t_s, pipe.last_raw)
             cue = None
             if cues is not None:  # a CueEngine: what the voice coach would say, and when
                 if not set_started and res.status == "ok":

@@ -295,6 +295,9 @@ class Store:
             cols = ", ".join(f"{k} = ?" for k in sets)
             self.write(lambda con: con.execute(f"UPDATE profiles SET {cols} WHERE id = ?", (*sets.values(), pid))).result()
 
+    def profile_names(self) -> list[str]:
+        return [r[0] for r in self._read.execute("SELECT name FROM profiles ORDER BY name").fetchall()]
+
     def profile_id(self, name: str) -> int:
         row = self._read.execute("SELECT id FROM profiles WHERE name = ?", (name,)).fetchone()
         if row is None:

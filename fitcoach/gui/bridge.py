@@ -250,6 +250,9 @@ class ReplayRunner:
         self.backend_factory, self.scorer, self.lang, self.verbosity = backend_factory, scorer, lang, verbosity
         self.model_name = model_name
         self.results: list = []  # FrameResult per frame index, appended by the worker
+        from fitcoach.core.session import LandmarkTape
+
+        self.tape = LandmarkTape()  # the raw landmarks, to save the replay as a landmark recording
         self.out: dict | None = None
         self.error: str | None = None
         self._thread = threading.Thread(target=self._run, name="replay", daemon=True)
@@ -270,6 +273,7 @@ class ReplayRunner:
         try:
             self.out = analyze(self.source, self.exercise, self.backend_factory, model_name=self.model_name,
                                progress=False, scorer=_resolve(self.scorer),
-                               cues=CueEngine(self.exercise, self.lang, self.verbosity), on_frame=self.results.append)
+                               cues=CueEngine(self.exercise, self.lang, self.verbosity), on_frame=self.results.append,
+                               tape=self.tape)
         except Exception as e:
             self.error = f"{type(e).__name__}: {e}"

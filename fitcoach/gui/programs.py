@@ -44,6 +44,20 @@ class ProgramsPage(QWidget):
         super().__init__()
         self.catalog, self.lang = catalog, lang
         self.profile = QLineEdit("me")
+        self.age_band = QComboBox()
+        self.level = QComboBox()
+        for box, values in ((self.age_band, ("<18", "18-39", "40-64", "65-79", "80+")),
+                            (self.level, ("beginner", "intermediate", "advanced"))):
+            box.addItem("–", None)
+            for v in values:
+                box.addItem(tr(v, lang), v)
+        self.conditions = QLineEdit()
+        self.conditions.setPlaceholderText(tr("e.g. knee_valgus, forward_head_posture", lang))
+        self.avoid = QLineEdit()
+        self.avoid.setPlaceholderText(tr("exercise ids to leave out", lang))
+        self.patient_btn = QPushButton(tr("Save patient details", lang))
+        self.patient_btn.clicked.connect(self.save_patient)
+        self.profile.editingFinished.connect(self.load_patient)
         self.name = QLineEdit()
         self.per_week = QSpinBox()
         self.per_week.setRange(1, 14)
@@ -73,13 +87,76 @@ class ProgramsPage(QWidget):
                          ("Voice coaching", self.verbosity)):
             head.addWidget(QLabel(tr(label, lang)))
             head.addWidget(w)
+        patient = QHBoxLayout()
+        for label, w in (("Age", self.age_band), ("Level", self.level), ("Conditions", self.conditions),
+                         ("Avoid", self.avoid)):
+            patient.addWidget(QLabel(tr(label, lang)))
+            patient.addWidget(w, 1 if isinstance(w, QLineEdit) else 0)
+        patient.addWidget(self.patient_btn)
         lay = QVBoxLayout(self)
+        lay.addLayout(patient)
         lay.addLayout(head)
         lay.addWidget(self.table, 1)
         lay.addWidget(QLabel(tr("Notes", lang)))
         lay.addWidget(self.notes)
         lay.addLayout(buttons)
         lay.addWidget(self.message)
+
+    def showEvent(self, event) -> None:
+        """Offer the stored profiles (patients) as completions of the profile field."""
+        from PySide6.QtWidgets import QCompleter
+
+        from fitcoach.core.store import Store
+
+        try:
+            store = Store()
+        except Exception:
+            return super().showEvent(event)
+        try:
+            self.profile.setCompleter(QCompleter(store.profile_names(), self))
+        finally:
+            store.close()
+        super().showEvent(event)
+
+    @staticmethod
+    def _tags(text: str) -> list[str]:
+        return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+
+    def load_patient(self) -> None:
+        import json
+
+        from fitcoach.core.store import Store, StoreError
+
+        store = Store()
+        try:
+            prof = store.export_profile(self.profile.text().strip())["profile"]
+        except StoreError:
+            return
+        finally:
+            store.close()
+        self.age_band.setCurrentIndex(max(0, self.age_band.findData(prof.get("age_band"))))
+        self.level.setCurrentIndex(max(0, self.level.findData(prof.get("level"))))
+        self.conditions.setText(", ".join(json.loads(prof.get("conditions") or "[]")))
+        self.avoid.setText(", ".join(json.loads(prof.get("avoid") or "[]")))
+
+    def save_patient(self) -> bool:
+        from fitcoach.core.store import Store, StoreError
+
+        unknown = [a for a in self._tags(self.avoid.text()) if a not in self.catalog.ids()]
+        if unknown:
+            self.message.setText(tr("avoid: unknown exercise {x}", self.lang).format(x=", ".join(unknown)))
+            return False
+        store = Store()
+        try:
+            store.set_profile(self.profile.text().strip() or "me", self.age_band.currentData(), self.level.currentData(),
+                              conditions=self._tags(self.conditions.text()), avoid=self._tags(self.avoid.text()))
+        except StoreError as e:
+            self.message.setText(str(e))
+            return False
+        finally:
+            store.close()
+        self.message.setText(tr("Saved", self.lang))
+        return True
 
     def add_row(self, values: dict | None = None) -> None:
         r = self.table.rowCount()

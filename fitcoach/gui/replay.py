@@ -52,6 +52,10 @@ class ReplayPage(QWidget):
         top.addWidget(self.exercise, 1)
         top.addWidget(self.open_btn)
         top.addWidget(self.export_btn)
+        self.save_lm_btn = QPushButton(tr("Save landmarks…", lang))
+        self.save_lm_btn.setToolTip(tr("Save the analysed landmarks as a recording that replays without the pose model", lang))
+        self.save_lm_btn.clicked.connect(self._save_landmarks_dialog)
+        top.addWidget(self.save_lm_btn)
 
         self.play_btn = QPushButton(tr("Play", lang))
         self.play_btn.clicked.connect(self.toggle_play)
@@ -208,6 +212,7 @@ class ReplayPage(QWidget):
         for b in (self.play_btn, self.back_btn, self.fwd_btn, self.slider):
             b.setEnabled(has)
         self.export_btn.setEnabled(self.finished and self.runner.out is not None)
+        self.save_lm_btn.setEnabled(self.finished and self.runner.out is not None and self.runner.kind != "landmarks")
 
     def _scan_reps(self, upto: int) -> None:
         res = self.runner.results
@@ -275,4 +280,18 @@ class ReplayPage(QWidget):
             return False
         Path(path).write_text(analysis_json_text(self.runner.out), encoding="utf-8")
         self.progress_label.setText(tr("Exported {p}", self.lang).format(p=Path(path).name))
+        return True
+
+    def _save_landmarks_dialog(self) -> None:
+        stem = Path(self.path).stem if self.path else "recording"
+        p, _ = QFileDialog.getSaveFileName(self, tr("Save landmarks…", self.lang), f"{stem}.npz", "Landmarks (*.npz)")
+        if p:
+            self.save_landmarks(p)
+
+    def save_landmarks(self, path: str) -> bool:
+        """The replayed clip's landmarks (what `fitcoach record` writes), for model-free replays."""
+        if not self.finished or self.runner.out is None or not len(self.runner.tape):
+            return False
+        self.runner.tape.save(path, self.runner.frame_size)
+        self.progress_label.setText(tr("Saved {p}", self.lang).format(p=Path(path).name))
         return True

@@ -128,8 +128,10 @@ class AnalysisRunner:
             scorer = _resolve(self.scorer)
             pipe = Pipeline(self.exercise, backend=backend, frame_size=self.source.frame_size, scorer=scorer)
             if self.voice_factory is not None:
+                self.events.put(("status", "preparing voice"))
                 voice = self.voice_factory(self.exercise)
                 voice.prepare()  # every phrase of the session, before the first frame
+                self.events.put(("status", ""))
                 cues = voice.engine
             else:
                 cues = CueEngine(self.exercise, self.lang, self.verbosity)

@@ -363,6 +363,8 @@ class WorkoutPage(QWidget):
                 self.cue_label.setText(payload.text)
             elif kind == "workout":
                 self._on_workout_event(payload)
+            elif kind == "status":
+                self.status_label.setText(tr("Preparing the voice coach…", self.lang) if payload else "")
             elif kind == "saved":
                 self.status_label.setText(tr("Recording saved: {p}", self.lang).format(p=Path(payload).name))
             elif kind == "done":

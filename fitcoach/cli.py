@@ -57,6 +57,10 @@ def cmd_info(args) -> int:
 
     print(f"FitCoach {__version__}")
     print(f"Python {platform.python_version()} on {platform.platform()}")
+    if getattr(sys, "frozen", False):
+        print(f"Installed as a bundle in {getattr(sys, '_MEIPASS', Path(sys.executable).parent)} (no Python needed)")
+    else:
+        print(f"Running from Python at {sys.executable}")
     for mod in ("numpy", "cv2", "mediapipe", "onnxruntime", "PySide6", "pyttsx3", "platformdirs"):
         try:
             m = __import__(mod)

@@ -378,18 +378,25 @@ def cmd_plan(args) -> int:
             Path(args.json).write_text(text + "\n", encoding="utf-8")
             print(f"{args.json}: plan for {plan['profile']}")
         return 0
-    print(f"Next session for {plan['profile']}:")
-    for n in plan.get("notes", []):
+    from fitcoach.core.plan_text import localize_plan
+
+    local = localize_plan(plan, args.lang, _catalog(args))
+    ko = args.lang == "ko"
+    print(f"{plan['profile']}님의 다음 운동:" if ko else f"Next session for {plan['profile']}:")
+    for n in local["notes"]:
         print(f"  ({n})")
-    for c in plan["correctives"]:
-        print(f"  first: {c['exercise']} {c['sets']} x {c['reps']} (tempo {c['tempo']})  — {c['reason']}")
-    for it in plan["items"]:
-        dose = f"{it['sets']} x {it['hold_s']:g} s" if "hold_s" in it else f"{it['sets']} x {it['reps']} (tempo {it['tempo']})"
-        print(f"  {it['exercise']}: {dose}, rest {it['rest_s']} s" +
-              (f", target ROM {it['target_rom_deg']:g}°" if it.get("target_rom_deg") is not None else ""))
-        for r in it["reasons"]:
+    for c in local["correctives"]:
+        print(f"  {'먼저' if ko else 'first'}: {c['name']} {c['sets']} x {c['reps']} "
+              f"({'템포' if ko else 'tempo'} {c['tempo']})  — {c['why']}")
+    for it in local["items"]:
+        dose = f"{it['sets']} x {it['hold_s']:g} s" if "hold_s" in it else \
+            f"{it['sets']} x {it['reps']} ({'템포' if ko else 'tempo'} {it['tempo']})"
+        print(f"  {it['name']}: {dose}, {'휴식' if ko else 'rest'} {it['rest_s']} s" +
+              (f", {'목표 가동 범위' if ko else 'target ROM'} {it['target_rom_deg']:g}°"
+               if it.get("target_rom_deg") is not None else ""))
+        for r in it["why"]:
             print(f"      - {r}")
-    print(f"  {plan['reassess']['reason']}")
+    print(f"  {local['reassess']}")
     return 0
 
 
@@ -782,6 +789,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--profile", required=True)
     pl.add_argument("--json", nargs="?", const="-", help="print (or write to FILE) the plan as JSON")
     pl.add_argument("--rules-only", action="store_true", help="do not use the planner network")
+    pl.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the explanations (text output)")
     pl.add_argument("--exercises-dir", help=argparse.SUPPRESS)
     pl.set_defaults(func=cmd_plan)
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fitcoach.core.plan_text import Reason as R, codes
 from fitcoach.core.errors import FitCoachError
 from fitcoach.core.models import models_dir
 
@@ -120,52 +121,51 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
                   start_sets: int = 2, volume_cap: float = VOLUME_CAP) -> Decision:
     if not logs or prev is None:
         d = Dose(start_sets, start_reps)
-        return Decision(d, [f"first session: start at {start_sets} x {start_reps}"], start_reps, mode="start")
+        return Decision(d, [R("first_session", sets=start_sets, reps=start_reps)], start_reps, mode="start")
     last = logs[-1]
     reasons: list[str] = []
     d = Dose(prev.sets, prev.reps, prev.tempo_down, prev.tempo_rest, prev.rest_s)
     if last["pain"] >= PAIN_STOP:
-        return Decision(Dose(0, 0), [f"pain {last['pain']:g}/10 last session (stop at {PAIN_STOP:g}): "
-                                     "stopped until a physiotherapist clears it"], 0, stopped=True, mode="stop")
+        return Decision(Dose(0, 0), [R("pain_stop", pain=last["pain"], limit=PAIN_STOP)], 0, stopped=True, mode="stop")
     mode = "hold"
     if last["pain"] >= PAIN_REGRESS:
         d.sets = max(1, d.sets - 1)
         d.reps = max(4, int(round(d.reps * 0.7)))
-        reasons.append(f"pain {last['pain']:g}/10 last session (regress at {PAIN_REGRESS:g}): {d.sets} x {d.reps}")
+        reasons.append(R("pain_regress", pain=last["pain"], limit=PAIN_REGRESS, sets=d.sets, reps=d.reps))
         mode = "regress"
     else:
         _done, missed = _recent(logs, planned_days, today)
         scores = [x["score"] for x in logs[-4:]]
         falling = len(scores) == 4 and np.mean(scores[2:]) < np.mean(scores[:2]) - 15
         if missed >= 2 or falling:
-            why = f"{missed} missed sessions in 14 days" if missed >= 2 else \
-                f"form scores falling ({np.mean(scores[:2]):.0f} -> {np.mean(scores[2:]):.0f})"
             d.reps = max(4, int(math.floor(d.reps * 0.75)))
-            reasons.append(f"deload: {why} -> volume -25 % ({d.sets} x {d.reps})")
+            if missed >= 2:
+                reasons.append(R("deload_missed", missed=missed, sets=d.sets, reps=d.reps))
+            else:
+                reasons.append(R("deload_falling", before=float(np.mean(scores[:2])), after=float(np.mean(scores[2:])),
+                                 sets=d.sets, reps=d.reps))
             mode = "deload"
         else:
             all_sets = all(a >= last["reps"] for a in last["achieved"])
             if all_sets and last["score"] >= GOOD_SCORE:
                 if d.reps < REP_MAX:
                     d.reps += 1
-                    reasons.append(f"all {last['sets']} sets of {last['reps']} done with good form "
-                                   f"(score {last['score']:.0f}): +1 rep")
+                    reasons.append(R("progress_rep", sets=last["sets"], reps=last["reps"], score=last["score"]))
                 elif d.sets < SET_MAX:
                     d.sets += 1
                     d.reps = REP_MIN
-                    reasons.append(f"top of the rep range reached: +1 set, back to {REP_MIN} reps")
+                    reasons.append(R("progress_set", reps=REP_MIN))
                 mode = "progress"
             elif last["score"] < POOR_SCORE:
                 d.tempo_down = min(4.0, d.tempo_down + 1.0)
-                reasons.append(f"poor control (score {last['score']:.0f} < {POOR_SCORE:.0f}): "
-                               f"slower down phase ({d.tempo_down:g} s), same reps")
+                reasons.append(R("poor_control", score=last["score"], limit=POOR_SCORE, down=d.tempo_down))
             else:
-                reasons.append(f"reps not all reached ({last['achieved']} of {last['reps']}): hold the dose")
+                reasons.append(R("hold_dose", achieved=", ".join(str(a) for a in last["achieved"]), reps=last["reps"]))
     # the weekly volume cap (only ever limits growth)
     cap = max(prev.sets * prev.reps * (1 + volume_cap), prev.sets * prev.reps + 1)
     if d.sets * d.reps > cap:
         d.reps = max(1, int(cap // d.sets))
-        reasons.append(f"volume capped at +{volume_cap:.0%} per step: {d.sets} x {d.reps}")
+        reasons.append(R("volume_cap", cap=volume_cap, sets=d.sets, reps=d.reps))
     rules_reps = d.reps
     ann = None
     if model is not None and mode in ("progress", "hold"):
@@ -174,11 +174,10 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
         lo, hi = max(4, int(prev.reps * 0.7)), rules_reps  # never faster than the rules, at most 30 % easier
         new = min(hi, max(lo, proposal))
         if new != d.reps:
-            reasons.append(f"network: about {ann:.1f} reps with good form expected -> {new} per set "
-                           f"(rules allowed {lo}-{hi})")
+            reasons.append(R("network", capacity=float(ann), reps=new, lo=lo, hi=hi))
         d.reps = new
     if safe:
-        reasons.append(f"physiotherapist's limits kept: {json.dumps(safe, ensure_ascii=False)}")
+        reasons.append(R("safe_kept", limits=json.dumps(safe, ensure_ascii=False)))
     return Decision(d, reasons, rules_reps, ann, mode=mode)
 
 
@@ -205,19 +204,19 @@ def correctives(fault_counts: dict[str, tuple[int, int]], posture_tags: dict[str
             for ex in catalog:
                 if tags & set(ex.corrects) and ex.id not in seen:
                     seen.add(ex.id)
-                    out.append({"exercise": ex.id, "sets": 2, "reps": 12, "tempo": "3-1-2-0",
-                                "reason": f"{fid.replace('_', ' ')} in {n_bad} of the last {n_total} reps "
-                                          f"-> 2 x 12 {ex.name.en.lower()} first"})
+                    why = R("corrective_fault", catalog, fault=fid, bad=n_bad, total=n_total, exercise=ex.id)
+                    out.append({"exercise": ex.id, "sets": 2, "reps": 12, "tempo": "3-1-2-0", "reason": why,
+                                "reason_code": why.to_json()})
                     break
     for finding, tags in sorted(posture_tags.items()):
         for ex in catalog:
             if set(tags) & set(ex.corrects) and ex.id not in seen:
                 seen.add(ex.id)
-                out.append({"exercise": ex.id, "sets": 2, "reps": 10, "tempo": "2-2-2-0",
-                            "reason": (f"{finding.replace('_', ' ')} (recorded by the physiotherapist)"
-                                       if finding.startswith("condition ") else
-                                       f"posture: {finding.replace('_', ' ')} outside normal")
-                                      + f" -> 2 x 10 {ex.name.en.lower()}"})
+                why = (R("corrective_condition", catalog, condition=finding[len("condition "):], exercise=ex.id)
+                       if finding.startswith("condition ") else
+                       R("corrective_posture", catalog, finding=finding, exercise=ex.id))
+                out.append({"exercise": ex.id, "sets": 2, "reps": 10, "tempo": "2-2-2-0", "reason": why,
+                            "reason_code": why.to_json()})
                 break
     return out
 
@@ -270,9 +269,9 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
     goals = json.loads(prof.get("goals") or "[]")
     conditions = json.loads(prof.get("conditions") or "[]")
     avoid = set(json.loads(prof.get("avoid") or "[]"))
-    general = [f"{level} level: new exercises start at {start_sets} x {start_reps}"]
+    general = [R("level_start", level=level, sets=start_sets, reps=start_reps)]
     if older:
-        general.append(f"age {prof['age_band']}: volume rises at most {vcap:.0%} per step")
+        general.append(R("age_cap", age=prof["age_band"], cap=vcap))
     if program is not None:
         items = [i for i in program.get("exercise", []) if i.get("id") in catalog.ids()]
         per_week = int(program.get("sessions_per_week", 3))
@@ -286,12 +285,12 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
                 for ex in catalog:
                     if ex.kind == "reps" and g in ex.trains and ex.id not in seen and len(seen) < 4:
                         seen.append(ex.id)
-            general.append(f"goals {', '.join(goals)}: exercises chosen by what they train")
+            general.append(R("goals_chosen", goals=list(goals)))
         items = [{"id": e, "sets": start_sets, "reps": start_reps} for e in seen]
         per_week = 3
     dropped = [i["id"] for i in items if i["id"] in avoid]
     if dropped:
-        general.append(f"left out on the physiotherapist's advice: {', '.join(dropped)}")
+        general.append(R("avoided", catalog, exercises=dropped))
         items = [i for i in items if i["id"] not in avoid]
     planned_days = [today - 14 + k * 7.0 / per_week for k in range(2 * per_week)]
     out_items = []
@@ -303,7 +302,7 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
         if ex.kind == "hold":
             hold = float(item.get("hold_s", 30))
             out_items.append({"exercise": ex.id, "sets": int(item.get("sets", 2)), "hold_s": hold, "rest_s": item.get("rest_s", 60),
-                              "reasons": ["holds progress by time in position; kept as prescribed"]})
+                              "reasons": [R("hold_kept")], "reason_codes": [R("hold_kept").to_json()]})
             continue
         dec = plan_exercise(logs, prev, planned_days, today, model, start_reps=int(item.get("reps") or start_reps),
                             start_sets=int(item.get("sets") or start_sets), volume_cap=vcap)
@@ -312,10 +311,10 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
         hi = item.get("safe_max", ex.safe_max)
         reasons = list(dec.reasons)
         if target is not None and lo is not None and target < lo:
-            reasons.append(f"target ROM raised to the safe minimum {lo:g}° set by the physiotherapist")
+            reasons.append(R("target_raised", lo=lo))
             target = lo
         if target is not None and hi is not None and target > hi:
-            reasons.append(f"target ROM lowered to the safe maximum {hi:g}° set by the physiotherapist")
+            reasons.append(R("target_lowered", hi=hi))
             target = hi
         tempo = item.get("tempo") or (ex.tempo.notation() if ex.tempo else dec.dose.tempo_text())
         if dec.dose.tempo_down > 2.0 and not item.get("tempo"):
@@ -324,7 +323,7 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
                           "rest_s": item.get("rest_s", 60), "target_rom_deg": target, "safe_range_deg": [lo, hi],
                           "mode": dec.mode, "rules_reps": dec.rules_reps,
                           "network_capacity": None if dec.ann_capacity is None else round(dec.ann_capacity, 1),
-                          "reasons": reasons})
+                          "reasons": reasons, "reason_codes": codes(reasons)})
         recent = [r for r in export["reps"] if r["exercise_id"] == ex.id][-12:]
         for r in recent:
             for f in json.loads(r["faults"]):
@@ -345,12 +344,13 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
                 posture_tags[f["id"]] = norms.get(f["id"], [])
     last_assess = assessments[-1]["created_utc"] if assessments else None
     due = None if last_assess is None else last_assess + 21 * 86400
-    reassess = {"due_utc": due, "reason": "no assessment yet: assess posture and range of motion now" if due is None else
-                ("re-assessment is due (every 3 weeks)" if due <= now else "next re-assessment in "
-                 f"{(due - now) / 86400:.0f} days (every 3 weeks)")}
+    why = R("reassess_none") if due is None else R("reassess_due") if due <= now else \
+        R("reassess_in", days=(due - now) / 86400)
+    reassess = {"due_utc": due, "reason": why, "reason_code": why.to_json()}
     for c in conditions:  # a condition the physiotherapist recorded: its corrective work
         posture_tags[f"condition {c}"] = [c]
     return {"schema": "fitcoach.plan/1", "profile": export["profile"]["name"], "notes": general,
+            "note_codes": codes(general),
             "items": out_items, "correctives": [c for c in correctives(fault_counts, posture_tags, catalog)
                                                 if c["exercise"] not in avoid],
             "reassess": reassess, "network": model.path.name if model else None}

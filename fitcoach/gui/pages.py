@@ -58,18 +58,47 @@ class TodayPage(QWidget):
             self.plan = None
             self.plan_view.setPlainText(tr("No history yet for this profile: start with any exercise in Workout.", self.lang))
             return
+        from html import escape as e
+
+        from fitcoach.core.plan_text import localize_plan
+
         self.plan = plan_next(export, self.catalog, default_capacity_model())
+        local = localize_plan(self.plan, self.lang, self.catalog)
         lines = [f"<h3>{tr('Next session', self.lang)}</h3>"]
-        lines += [f"<p><i>{n}</i></p>" for n in self.plan.get("notes", [])]
-        for c in self.plan["correctives"]:
-            lines.append(f"<p><b>{self.catalog.get(c['exercise']).name.get(self.lang)}</b> {c['sets']} × {c['reps']}"
-                         f" — {c['reason']}</p>")
-        for it in self.plan["items"]:
-            name = self.catalog.get(it["exercise"]).name.get(self.lang)
+        lines += [f"<p><i>{e(n)}</i></p>" for n in local["notes"]]
+        for c in local["correctives"]:
+            lines.append(f"<p><b>{e(c['name'])}</b> {c['sets']} × {c['reps']} ({c['tempo']}) — {e(c['why'])}</p>")
+        for it in local["items"]:
             dose = f"{it['sets']} × {it['hold_s']:g} s" if "hold_s" in it else f"{it['sets']} × {it['reps']} ({it['tempo']})"
-            lines.append(f"<p><b>{name}</b> {dose}<br>" + "<br>".join(f"– {r}" for r in it["reasons"]) + "</p>")
-        lines.append(f"<p>{self.plan['reassess']['reason']}</p>")
+            lines.append(f"<p><b>{e(it['name'])}</b> {dose}<br>" + "<br>".join(f"– {e(r)}" for r in it["why"]) + "</p>")
+        lines.append(f"<p>{e(local['reassess'])}</p>")
+        lines.append(self._last_results(export))
         self.plan_view.setHtml("".join(lines))
+
+    def _last_results(self, export: dict) -> str:
+        """The most recent session: reps against the prescription, ROM, score, self-report."""
+        from fitcoach.report import summarize
+
+        sessions = summarize(export, self.catalog)["sessions"]
+        if not sessions:
+            return ""
+        s = sessions[-1]
+        name = self.catalog.get(s["exercise"]).name.get(self.lang) if s["exercise"] in self.catalog.ids() else s["exercise"]
+        rep = next((r for r in export["self_reports"] if r["session_id"] == s["id"]), None)
+        parts = [f"{tr('reps', self.lang)} {s['reps']}" + (f"/{s['prescribed']}" if s["prescribed"] else "")]
+        if s["rom_extreme"] is not None:
+            parts.append(f"{tr('ROM', self.lang)} {s['rom_extreme']}°"
+                         + (f" ({tr('target', self.lang)} {s['rom_target']:g}°)" if s["rom_target"] else ""))
+        if s["score"] is not None:
+            parts.append(f"{tr('score', self.lang)} {s['score']:.0f}")
+        if rep is not None:
+            parts.append(f"{tr('pain', self.lang)} {rep['pain']}/10, {tr('effort', self.lang)} {rep['rpe']}/10")
+        return (f"<h3>{tr('Last results', self.lang)}</h3><p><b>{name}</b> {s['date']}: " + " · ".join(parts) + "</p>")
+
+    def showEvent(self, event) -> None:
+        if self.plan is None:  # the plan is there when the page is first shown
+            self.refresh()
+        super().showEvent(event)
 
     def _start(self) -> None:
         if self.plan and self.plan["items"]:

@@ -89,10 +89,10 @@ class AssessmentPage(QWidget):
         from pathlib import Path
 
         setattr(self, f"{which}_path", path)
-        img, size = _first_image(path)
+        img, size, landmarks = _first_image(path)
         self.preview.guide = which
         self.preview.banner = ""
-        self.preview.show_frame(img, None, size)
+        self.preview.show_frame(img, landmarks, size)
         names = [f"{tr(k.capitalize(), self.lang)}: {Path(getattr(self, f'{k}_path')).name}"
                  for k in ("front", "side") if getattr(self, f"{k}_path")]
         self.photos_label.setText(" · ".join(names))
@@ -215,20 +215,24 @@ class AssessmentPage(QWidget):
 
 
 def _first_image(path: str):
-    """The photo, or a clip's first frame (None for a landmark recording), and its size."""
+    """The photo or a clip's first frame, its size, and for a landmark recording (no image) its
+    first pose, drawn as a skeleton (an object with `image_xyzv` and `predicted`)."""
+    from types import SimpleNamespace
+
     from fitcoach.core.errors import FitCoachError
     from fitcoach.core.sources import open_source
 
     try:
         src = open_source(path, single_image_ok=True)
     except FitCoachError:
-        return None, (640, 480)
+        return None, (640, 480), None
     try:
         for frame in src:
-            return frame.image_bgr, src.frame_size
-        return None, src.frame_size
+            pose = None if frame.image_xyzv is None else SimpleNamespace(image_xyzv=frame.image_xyzv, predicted=None)
+            return frame.image_bgr, src.frame_size, pose
+        return None, src.frame_size, None
     except FitCoachError:
-        return None, src.frame_size
+        return None, src.frame_size, None
     finally:
         src.close()
 

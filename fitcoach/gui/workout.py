@@ -402,7 +402,8 @@ class WorkoutPage(QWidget):
         self.hud.phase_label.setText(tr("Phase: {p}", lang).format(p=tr(res.phase, lang)))
         if res.phase != self._phase[0]:
             self._phase = (res.phase, res.t_s)
-        self.hud.tempo.set_phase(res.phase, res.t_s - self._phase[1])
+        in_set = snap is None or snap.state == "set"  # tempo is judged while a set runs, not in countdown or rest
+        self.hud.tempo.set_phase(res.phase if in_set else "", res.t_s - self._phase[1])
         if not math.isnan(res.driver_value):
             self.hud.angle_label.setText(f"{tr(ex.driver.metric, lang) if ex.driver else ''} {res.driver_value:.0f}°")
         self.hud.rom.set_value(res.driver_value)

@@ -134,6 +134,10 @@ def main(argv: list[str] | None = None, lang: str | None = None, demo: bool | No
     app.setApplicationName("FitCoach")
     app.setOrganizationDomain("fitcoach.org")
     w = MainWindow(lang, LazyScorer())
+    screen = app.primaryScreen()
+    if screen is not None:  # fit small laptop screens (1366 x 768) as well as large ones
+        avail = screen.availableGeometry()
+        w.resize(min(1280, int(avail.width() * 0.95)), min(800, int(avail.height() * 0.92)))
     w.show()
     app.processEvents()
     shown = time.perf_counter() - t0

@@ -99,3 +99,15 @@ def test_rom_errors_name_the_problem():
         assess.assess_rom(frames, "neck_twist", "left")
     with pytest.raises(InputError, match="no person"):
         assess.assess_rom([], "knee_flexion", "left", "clip.mp4")
+
+
+def test_reports_are_in_korean_where_asked():
+    from fitcoach.core import report_html
+
+    finding = {"id": "craniovertebral_angle", "name": {"en": "Forward head posture", "ko": "거북목"}, "view": "side",
+               "value": 44.0, "uncertainty": 2.0, "norm": "≈ 50.6°", "source": "published", "status": "outside",
+               "corrective_exercises": ["chin_tuck"]}
+    ko = report_html.posture_html({"findings": [finding]}, "ko")
+    en = report_html.posture_html({"findings": [finding]}, "en")
+    assert "항목" in ko and "정상 범위 밖" in ko and "측면" in ko and "선별 검사" in ko and "Finding" not in ko
+    assert "Finding" in en and "항목" not in en

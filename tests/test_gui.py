@@ -116,6 +116,14 @@ def test_replay_controls_and_json_match_the_cli(qtbot, demo_npz, tmp_path):
     assert shown_t > 1.5 * elapsed  # faster than real time (4x nominal, loose for a busy CI box)
     page.toggle_play()
     assert not page.playing
+    from PySide6.QtCore import Qt as _Qt
+
+    page.seek(200)
+    page.slider.setFocus()
+    qtbot.keyClick(page.slider, _Qt.Key.Key_Right)  # the page's shortcuts, not the slider's own keys
+    assert page.pos == 201
+    qtbot.keyClick(page.slider, _Qt.Key.Key_Home)
+    assert page.pos == 0
     w.close()
 
 

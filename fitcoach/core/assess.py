@@ -114,6 +114,7 @@ class Finding:
     frames: int
     corrective_exercises: list[str] = field(default_factory=list)
     note: str | None = None
+    translations: dict = field(default_factory=dict)  # {"norm_ko": ..., "source_ko": ...} from the norms file
 
     def to_json(self) -> dict:
         r = lambda x: None if x is None else round(float(x), 1)  # noqa: E731
@@ -121,7 +122,7 @@ class Finding:
             "id": self.id, "name": self.name, "view": self.view, "value": r(self.value), "unit": self.unit,
             "normal": list(self.normal), "norm": self.norm_text, "source": self.source, "status": self.status,
             "uncertainty": r(self.uncertainty), "off_square_deg": r(self.off_square_deg), "frames": self.frames,
-            "corrective_exercises": self.corrective_exercises, "note": self.note,
+            "corrective_exercises": self.corrective_exercises, "note": self.note, **self.translations,
         }
 
 
@@ -268,7 +269,9 @@ def assess_posture(front: list[Snapshot] | None, side: list[Snapshot] | None,
             tags = set(norm.get("corrects", []))
             corr = sorted(e.id for e in catalog if tags & set(e.corrects))
         findings.append(Finding(fid, norm["name"], norm["view"], value, norm["unit"], (lo, hi), norm["norm_text"],
-                                norm["source"], status, unc, off, n, corr, note))
+                                norm["source"], status, unc, off, n, corr, note,
+                                {k: v for k, v in (("norm_ko", norm.get("norm_text_ko")),
+                                                   ("source_ko", norm.get("source_ko"))) if v}))
     return {
         "schema": "fitcoach.posture/1",
         "findings": [f.to_json() for f in findings],

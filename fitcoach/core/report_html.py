@@ -46,7 +46,8 @@ def posture_html(report: dict, lang: str = "en") -> str:
         note = f"<br><span class='small'>{e(f['note'])}</span>" if f.get("note") else ""
         rows.append(
             f"<tr class='{cls}'><td>{e(f['name'].get(lang, f['name']['en']))}</td><td>{e(_t(f['view'], lang))}</td>"
-            f"<td>{e(val)}{note}</td><td>{e(f['norm'])}<br><span class='small'>{e(f['source'])}</span></td>"
+            f"<td>{e(val)}{note}</td><td>{e(f.get(f'norm_{lang}') or f['norm'])}<br>"
+            f"<span class='small'>{e(f.get(f'source_{lang}') or f['source'])}</span></td>"
             f"<td>{e(_t(f['status'].replace('_', ' '), lang))}</td><td>{e(ex)}</td></tr>")
     warn = "".join(f"<li>{e(w)}</li>" for w in report.get("warnings", []))
     heads = "".join(f"<th>{e(_t(h, lang))}</th>" for h in ("Finding", "View", "Measured", "Norm (source)", "Status",

@@ -61,7 +61,7 @@ KO.update({
     "knee": "무릎 각도", "hip": "엉덩이 각도", "elbow": "팔꿈치 각도", "shoulder": "어깨 각도",
     "craniovertebral": "두개척추각", "shoulder_abduction": "어깨 벌림", "shoulder_elevation_ratio": "어깨 올림",
     "shoulder_extension": "어깨 폄", "shoulder_external_rotation": "어깨 바깥 회전", "shoulder_flexion": "어깨 굽힘",
-    "Reps {n} / {g}": "{n} / {g}회", "Last results": "최근 결과", "Preparing the voice coach…": "음성 코치 준비 중…", "Age": "나이", "Level": "수준", "Conditions": "상태", "Avoid": "제외 운동",
+    "Reps {n} / {g}": "{n} / {g}회", "Space: play / pause; ← →: one frame; Home / End": "스페이스: 재생/일시정지, ← →: 한 프레임, Home / End", "Last results": "최근 결과", "Preparing the voice coach…": "음성 코치 준비 중…", "Age": "나이", "Level": "수준", "Conditions": "상태", "Avoid": "제외 운동",
     "beginner": "초급", "intermediate": "중급", "advanced": "고급", "<18": "18세 미만", "18-39": "18-39세",
     "40-64": "40-64세", "65-79": "65-79세", "80+": "80세 이상",
     "e.g. knee_valgus, forward_head_posture": "예: knee_valgus, forward_head_posture",

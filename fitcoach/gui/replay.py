@@ -67,7 +67,7 @@ class ReplayPage(QWidget):
         self.fwd_btn.clicked.connect(lambda: self.step(1))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
-        self.slider.sliderMoved.connect(self.seek)
+        self.slider.valueChanged.connect(self.seek)  # dragging, clicking and keys (set quietly by _show)
         self.speed = QComboBox()
         for s in SPEEDS:
             self.speed.addItem(f"{s:g}×", s)
@@ -93,6 +93,15 @@ class ReplayPage(QWidget):
         lay.addLayout(top)
         lay.addLayout(body, 1)
         lay.addLayout(controls)
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        for key, slot in ((Qt.Key.Key_Space, self.toggle_play), (Qt.Key.Key_Left, lambda: self.step(-1)),
+                          (Qt.Key.Key_Right, lambda: self.step(1)), (Qt.Key.Key_Home, lambda: self.seek(0)),
+                          (Qt.Key.Key_End, lambda: self.seek(10**9))):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # only while this page is shown
+            sc.activated.connect(slot)
+        self.play_btn.setToolTip(tr("Space: play / pause; ← →: one frame; Home / End", lang))
         self._timer = QTimer(self)
         self._timer.setInterval(33)
         self._timer.timeout.connect(self._tick)

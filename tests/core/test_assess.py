@@ -111,3 +111,14 @@ def test_reports_are_in_korean_where_asked():
     en = report_html.posture_html({"findings": [finding]}, "en")
     assert "항목" in ko and "정상 범위 밖" in ko and "측면" in ko and "선별 검사" in ko and "Finding" not in ko
     assert "Finding" in en and "항목" not in en
+
+
+def test_every_posture_norm_is_explained_in_korean_too():
+    from fitcoach.core.assess import load_norms
+
+    for n in load_norms():
+        assert n.get("norm_text_ko") and n.get("source_ko"), n["id"]
+        for a, b in ((n["norm_text"], n["norm_text_ko"]),):  # the same numbers in both languages
+            import re
+
+            assert sorted(re.findall(r"\d+(?:\.\d+)?", a)) == sorted(re.findall(r"\d+(?:\.\d+)?", b)), n["id"]

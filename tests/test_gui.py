@@ -463,3 +463,19 @@ def test_replay_of_a_real_clip_saves_landmarks_that_replay_the_same(qtbot, share
     again = analyze(RecordingSource(str(out)), page.runner.exercise, progress=False)
     assert again["reps"] == page.runner.out["reps"]  # the same reps, to the millisecond and degree
     w.close()
+
+
+def test_video_view_shows_opencv_colours_unchanged(qtbot):
+    """Frames are BGR (OpenCV); the view must show blue as blue."""
+    import numpy as np
+
+    from fitcoach.gui.widgets import VideoView
+
+    v = VideoView()
+    qtbot.addWidget(v)
+    img = np.zeros((4, 6, 3), np.uint8)
+    img[..., 0] = 255  # blue in BGR
+    img[0, 0] = (0, 0, 255)  # one red pixel
+    v.show_frame(img, None, (6, 4))
+    assert (v._img.pixelColor(1, 1).blue(), v._img.pixelColor(1, 1).red()) == (255, 0)
+    assert (v._img.pixelColor(0, 0).red(), v._img.pixelColor(0, 0).blue()) == (255, 0)

@@ -127,6 +127,19 @@ def test_replay_controls_and_json_match_the_cli(qtbot, demo_npz, tmp_path):
     w.close()
 
 
+def test_opening_another_file_stops_the_previous_analysis(qtbot, demo_npz):
+    w = _window(qtbot, "en")
+    page = w.replay
+    page.open(str(demo_npz), "squat", play=False)
+    first = page.runner
+    page.open(str(demo_npz), "squat", play=False)
+    first.join(10)
+    assert not first._thread.is_alive() and (first.error == "cancelled" or first.out is not None)
+    qtbot.waitUntil(lambda: page.finished, timeout=60_000)
+    assert page.runner.out["summary"]["reps"] == 7
+    w.close()
+
+
 def test_replay_reports_a_broken_file_in_the_page(qtbot, tmp_path):
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(b"not a video at all")

@@ -238,6 +238,10 @@ class _VideoTape:
         self._w.release()
 
 
+class _Cancelled(Exception):
+    pass
+
+
 class ReplayRunner:
     """`fitcoach analyze` on a file, on a plain thread, keeping each frame's result for display."""
 
@@ -257,10 +261,20 @@ class ReplayRunner:
         self.tape = LandmarkTape()  # the raw landmarks, to save the replay as a landmark recording
         self.out: dict | None = None
         self.error: str | None = None
+        self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name="replay", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop analysing (another file was opened, or the window closes)."""
+        self._cancel.set()
+
+    def _on_frame(self, res) -> None:
+        if self._cancel.is_set():
+            raise _Cancelled
+        self.results.append(res)
 
     @property
     def finished(self) -> bool:
@@ -275,7 +289,9 @@ class ReplayRunner:
         try:
             self.out = analyze(self.source, self.exercise, self.backend_factory, model_name=self.model_name,
                                progress=False, scorer=_resolve(self.scorer),
-                               cues=CueEngine(self.exercise, self.lang, self.verbosity), on_frame=self.results.append,
+                               cues=CueEngine(self.exercise, self.lang, self.verbosity), on_frame=self._on_frame,
                                tape=self.tape)
+        except _Cancelled:
+            self.error = "cancelled"
         except Exception as e:
             self.error = f"{type(e).__name__}: {e}"

@@ -147,7 +147,9 @@ class ReplayPage(QWidget):
         if self.reader is not None:
             self.reader.close()
         self.reader = None
-        self.runner = None  # a running analysis thread finishes on its own (daemon, no GUI access)
+        if self.runner is not None:
+            self.runner.cancel()  # its thread stops at the next frame and closes its source and model
+        self.runner = None
 
     # -- controls ---------------------------------------------------------------------------------
     @property

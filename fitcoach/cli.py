@@ -361,7 +361,9 @@ def display_available() -> bool:
 
 
 def cmd_plan(args) -> int:
-    from fitcoach.core.planner import default_capacity_model, plan_next
+    """The next session; the text output explains every decision in --lang (the JSON keeps the
+    English `reasons` and the language-free `reason_codes`)."""
+    from fitcoach.core.planner import default_capacity_model, localize_plan, plan_next
     from fitcoach.core.store import Store
 
     store = Store()
@@ -369,7 +371,8 @@ def cmd_plan(args) -> int:
         export = store.export_profile(args.profile)
     finally:
         store.close()
-    plan = plan_next(export, _catalog(args), None if args.rules_only else default_capacity_model())
+    catalog = _catalog(args)
+    plan = plan_next(export, catalog, None if args.rules_only else default_capacity_model())
     if args.json:
         text = json.dumps(plan, indent=2, ensure_ascii=False)
         if args.json == "-":
@@ -378,20 +381,19 @@ def cmd_plan(args) -> int:
             Path(args.json).write_text(text + "\n", encoding="utf-8")
             print(f"{args.json}: plan for {plan['profile']}")
         return 0
-    from fitcoach.core.plan_text import localize_plan
-
-    local = localize_plan(plan, args.lang, _catalog(args))
+    local = localize_plan(plan, args.lang, catalog)
     ko = args.lang == "ko"
+    x, s = ("×", "초") if ko else ("x", " s")
     print(f"{plan['profile']}님의 다음 운동:" if ko else f"Next session for {plan['profile']}:")
     for n in local["notes"]:
         print(f"  ({n})")
     for c in local["correctives"]:
-        print(f"  {'먼저' if ko else 'first'}: {c['name']} {c['sets']} x {c['reps']} "
+        print(f"  {'먼저' if ko else 'first'}: {c['name']} {c['sets']} {x} {c['reps']} "
               f"({'템포' if ko else 'tempo'} {c['tempo']})  — {c['why']}")
     for it in local["items"]:
-        dose = f"{it['sets']} x {it['hold_s']:g} s" if "hold_s" in it else \
-            f"{it['sets']} x {it['reps']} ({'템포' if ko else 'tempo'} {it['tempo']})"
-        print(f"  {it['name']}: {dose}, {'휴식' if ko else 'rest'} {it['rest_s']} s" +
+        dose = f"{it['sets']} {x} {it['hold_s']:g}{s}" if "hold_s" in it else \
+            f"{it['sets']} {x} {it['reps']} ({'템포' if ko else 'tempo'} {it['tempo']})"
+        print(f"  {it['name']}: {dose}, {'휴식' if ko else 'rest'} {it['rest_s']}{s}" +
               (f", {'목표 가동 범위' if ko else 'target ROM'} {it['target_rom_deg']:g}°"
                if it.get("target_rom_deg") is not None else ""))
         for r in it["why"]:

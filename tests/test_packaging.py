@@ -1,109 +1,285 @@
-"""The bundle's recipe without building it (that is `bash packaging/build_bundle.sh`, minutes):
-the spec is valid Python that lists files which exist, the desktop entry and AppStream metainfo
-agree on the app id, and the code finds its data where the spec puts it when frozen."""
+"""The bundle's recipe without building it (that is `bash packaging/build_bundle.sh`, ~2 min):
+the spec is valid Python that lists files which exist, in the places the code looks for them
+when frozen (fitcoach/core/resources.py); every entry says why it is there; the desktop entry,
+AppStream metainfo, macOS and Windows settings agree on the app id and version."""
 
 import ast
 import configparser
+import importlib.util
+import re
+import shutil
+import subprocess
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from fitcoach.core import resources
+
 REPO = Path(__file__).resolve().parent.parent
 PKG = REPO / "packaging"
+SPEC = PKG / "fitcoach.spec"
 APP_ID = "org.fitcoach.FitCoach"
+VERSION = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 
-def _spec_datas():
-    """Evaluate the spec's `datas` list with PyInstaller's names stubbed (no build)."""
-    src = (PKG / "fitcoach.spec").read_text(encoding="utf-8")
-    ast.parse(src)  # valid Python
-    head = src[: src.index("binaries = [")]
-    ns = {"SPECPATH": str(PKG), "__name__": "spec"}
+def _spec_lists() -> dict:
+    """Run the spec up to the Analysis (datas, binaries, hidden imports, excludes) with
+    PyInstaller's helpers stubbed: no PyInstaller needed, nothing built."""
+    src = SPEC.read_text(encoding="utf-8")
+    head = src[: src.index("a = Analysis(")]
     stub = type(sys)("PyInstaller.utils.hooks")
     stub.collect_data_files = lambda *a, **k: []
     stub.collect_dynamic_libs = lambda *a, **k: []
-    sys.modules.setdefault("PyInstaller", type(sys)("PyInstaller"))
-    sys.modules.setdefault("PyInstaller.utils", type(sys)("PyInstaller.utils"))
-    old = sys.modules.get("PyInstaller.utils.hooks")
-    sys.modules["PyInstaller.utils.hooks"] = stub
+    saved = {k: sys.modules.get(k) for k in ("PyInstaller", "PyInstaller.utils", "PyInstaller.utils.hooks")}
+    sys.modules.update({"PyInstaller": type(sys)("PyInstaller"), "PyInstaller.utils": type(sys)("PyInstaller.utils"),
+                        "PyInstaller.utils.hooks": stub})
     try:
-        exec(compile(head, "fitcoach.spec", "exec"), ns)
+        ns = {"SPECPATH": str(PKG), "__name__": "spec"}
+        exec(compile(head, str(SPEC), "exec"), ns)
     finally:
-        if old is None:
-            del sys.modules["PyInstaller.utils.hooks"]
-        else:
-            sys.modules["PyInstaller.utils.hooks"] = old
+        for k, v in saved.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
     return ns
 
 
+def test_spec_is_valid_python():
+    compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec")
+
+
 def test_spec_lists_existing_files_for_every_runtime_need():
-    ns = _spec_datas()
+    ns = _spec_lists()
     datas = ns["datas"]
-    assert ns["APP_ID"] == APP_ID
-    for src, dest in datas:
-        assert Path(src).exists(), src
+    assert ns["APP_ID"] == APP_ID and ns["VERSION"] == VERSION
+    for src, _dest in datas:
+        assert Path(src).is_file(), src
     dests = {(Path(s).name, d) for s, d in datas}
-    for model in ("pose_landmarker_lite.task", "pose_landmarker_full.task", "form_scorer.onnx", "planner.onnx",
-                  "manifest.toml"):
-        assert (model, "models") in dests, model
-    assert ("squat.toml", "exercises") in dests
-    assert ("phrases.toml", "fitcoach/data") in dests  # the translations of the spoken cues
-    shipped = {p.name for p in (REPO / "exercises").glob("*.toml")}
-    assert shipped <= {n for n, d in dests if d == "exercises"}
+    manifest = tomllib.loads((REPO / "models" / "manifest.toml").read_text(encoding="utf-8"))
+    for m in manifest["model"]:  # every model the manifest lists and the checkout has
+        if (REPO / "models" / m["file"]).exists():
+            assert (m["file"], "models") in dests, m["file"]
+        else:
+            assert m.get("optional"), f"{m['file']} missing from models/ and not optional"
+    assert ("manifest.toml", "models") in dests
+    assert {(p.name, "exercises") for p in (REPO / "exercises").glob("*.toml")} <= dests
+    # phrases.toml: the cue translations (en/ko); planner phrases, posture norms and ROM tests
+    assert {(p.name, "fitcoach/data") for p in (REPO / "fitcoach" / "data").glob("*.toml")} <= dests
+    assert ("phrases.toml", "fitcoach/data") in dests
 
 
-def test_every_hidden_import_and_binary_has_its_reason():
-    """Each entry of the spec's lists of hidden imports, binaries and excludes is commented."""
-    src = (PKG / "fitcoach.spec").read_text(encoding="utf-8")
-    for block in ("binaries = [", "hiddenimports = [", "excludes = ["):
-        body = src[src.index(block): src.index("\n]", src.index(block))]
-        entries = [ln for ln in body.splitlines()[1:] if ln.strip() and not ln.strip().startswith("#")]
-        assert entries, block
-        assert "#" in body, f"{block} without a reason"
+def test_spec_destinations_are_where_the_frozen_code_looks(monkeypatch, tmp_path):
+    """The folders the spec fills are the ones resources.py returns under sys._MEIPASS."""
+    dests = {d for _s, d in _spec_lists()["datas"]}
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    for found in (resources.models_dir(), resources.exercises_dir(), resources.data_dir()):
+        assert found.relative_to(tmp_path).as_posix() in dests
+    icon = resources.bundle_dir() / "share" / "icons" / f"{APP_ID}.svg"
+    assert icon.parent.relative_to(tmp_path).as_posix() in dests
 
 
-def test_desktop_entry_and_metainfo_agree():
+def _block_lines(src: str, start: str) -> list[str]:
+    i = src.index(start)
+    return src[i: src.index("\n]", i)].splitlines()[1:]
+
+
+@pytest.mark.parametrize("block", ["datas = [", "binaries = [", "hiddenimports = [", "excludes = ["])
+def test_every_spec_entry_has_its_reason(block):
+    """Each entry carries a comment on its line or in the comment lines just above its group
+    (a blank line ends a group)."""
+    reason = False
+    entries = 0
+    for line in _block_lines(SPEC.read_text(encoding="utf-8"), block):
+        s = line.strip()
+        if not s:
+            reason = False
+        elif s.startswith("#"):
+            reason = True
+        elif s.startswith(("*[", '"', "(")) or s.startswith("if ") or s.startswith("*collect"):
+            entries += 1
+            assert reason or "#" in s, f"{block} entry without a reason: {s}"
+    assert entries, block
+
+
+def test_hidden_imports_exist_and_excludes_are_unused():
+    ns = _spec_lists()
+    for name in ns["hiddenimports"]:
+        if name.startswith("pyttsx3.drivers.") and name.rsplit(".", 1)[1] in ("sapi5", "nsss"):
+            continue  # other platforms' drivers
+        assert importlib.util.find_spec(name) is not None, f"hidden import {name} does not exist"
+    # the HTML report inlines SVG charts (matplotlib picks the backend by name when saving)
+    assert "matplotlib.backends.backend_svg" in ns["hiddenimports"]
+    # nothing the app runs may need an excluded module (training code may need onnx)
+    code = [p for p in (REPO / "fitcoach").rglob("*.py") if "train" not in p.parts]
+    for mod in ns["excludes"]:
+        pat = re.compile(rf"^\s*(from|import)\s+{re.escape(mod)}\b", re.M)
+        users = [p.relative_to(REPO) for p in code if pat.search(p.read_text(encoding="utf-8"))]
+        last = mod.rsplit(".", 1)
+        if len(last) == 2:  # `from PySide6 import QtNetwork`
+            pat2 = re.compile(rf"^\s*from\s+{re.escape(last[0])}\s+import\s+[^\n]*\b{re.escape(last[1])}\b", re.M)
+            users += [p.relative_to(REPO) for p in code if pat2.search(p.read_text(encoding="utf-8"))]
+        assert not users, f"{mod} is excluded from the bundle but imported by {users}"
+
+
+def test_macos_bundle_settings():
+    tree = ast.parse(SPEC.read_text(encoding="utf-8"))
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "BUNDLE"]
+    assert len(calls) == 1
+    kw = {k.arg: k.value for k in calls[0].keywords}
+    assert isinstance(kw["bundle_identifier"], ast.Name) and kw["bundle_identifier"].id == "APP_ID"
+    plist = kw["info_plist"]
+    keys = [k.value for k in plist.keys]
+    camera = ast.literal_eval(plist.values[keys.index("NSCameraUsageDescription")])
+    assert "camera" in camera and "never leaves" in camera
+    assert (PKG / "macos" / "README.md").is_file()
+    import plistlib
+
+    ent = plistlib.loads((PKG / "macos" / "entitlements.plist").read_bytes())
+    assert ent == {"com.apple.security.device.camera": True}  # the camera, nothing else
+    assert "entitlements.plist" in SPEC.read_text(encoding="utf-8")
+
+
+def test_windows_version_resource_matches_the_project():
+    text = (PKG / "windows" / "version_info.txt").read_text(encoding="utf-8")
+    ast.parse(text)  # PyInstaller evaluates it as a Python expression
+    assert set(re.findall(r"'(?:File|Product)Version', '([^']+)'", text)) == {VERSION}
+    nums = tuple(int(x) for x in VERSION.split(".")) + (0,)
+    assert f"filevers={nums}".replace(" ", "") in text.replace(" ", "")
+
+
+def _desktop_entry():
     desk = configparser.ConfigParser(interpolation=None)
     desk.optionxform = str
-    desk.read(PKG / "linux" / f"{APP_ID}.desktop", encoding="utf-8")
-    e = desk["Desktop Entry"]
-    assert e["Type"] == "Application" and e["Icon"] == APP_ID and e["Exec"].split()[0] == "fitcoach"
+    path = PKG / "linux" / f"{APP_ID}.desktop"
+    assert desk.read(path, encoding="utf-8") == [str(path)]
+    return desk["Desktop Entry"]
+
+
+def test_desktop_entry_has_the_required_keys():
+    e = _desktop_entry()
+    for key in ("Type", "Name", "Exec", "Icon", "Categories", "Comment"):
+        assert e.get(key), key
+    assert e["Type"] == "Application" and e["Terminal"] == "false"
+    assert e["Icon"] == APP_ID and (PKG / "linux" / f"{APP_ID}.svg").is_file()
+    assert e["Exec"].split()[0] == "fitcoach"  # the bundle's program (linked onto PATH when installed)
+    assert e["Categories"].endswith(";")
     assert "핏코치" in e["Name[ko]"]
-    assert (PKG / "linux" / f"{APP_ID}.svg").exists()
+    ET.parse(PKG / "linux" / f"{APP_ID}.svg")  # the icon is well-formed SVG
+
+
+def test_metainfo_agrees_with_the_desktop_entry_and_project():
     root = ET.parse(PKG / "linux" / f"{APP_ID}.metainfo.xml").getroot()
+    assert root.get("type") == "desktop-application"
     assert root.findtext("id") == APP_ID
-    assert root.find("launchable").text == f"{APP_ID}.desktop"
+    desktop_files = [p.name for p in (PKG / "linux").glob("*.desktop")]
+    assert desktop_files == [root.find("launchable").text] == [f"{APP_ID}.desktop"]
     assert root.findtext("project_license") == "Apache-2.0"
-    assert root.find("content_rating") is not None
-    import tomllib
+    assert root.find("content_rating").get("type").startswith("oars-")
+    assert root.findtext("supports/internet") == "offline-only"
+    assert root.findtext("name") == _desktop_entry()["Name"]
+    assert root.find("releases/release").get("version") == VERSION
+    assert root.findtext("provides/binary") == "fitcoach"
 
-    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
-    assert root.find("releases/release").get("version") == version
+
+@pytest.mark.parametrize("tool, args, name", [
+    ("desktop-file-validate", [], f"{APP_ID}.desktop"),
+    ("appstreamcli", ["validate", "--no-net"], f"{APP_ID}.metainfo.xml"),
+])
+def test_linux_files_pass_their_validators(tool, args, name):
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} not installed (packaging/build_bundle.sh installs it)")
+    r = subprocess.run([tool, *args, str(PKG / "linux" / name)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
 
 
-def test_frozen_layout_finds_models_exercises_and_phrases(monkeypatch, tmp_path):
-    """In the bundle, modules live under sys._MEIPASS/fitcoach/...; the data the spec puts at
-    models/, exercises/ and fitcoach/data/ must be what the code looks up."""
+# --- the resource helper -------------------------------------------------------------------------
+
+
+def test_resources_from_the_checkout(monkeypatch):
+    monkeypatch.delattr(sys, "frozen", raising=False)
+    assert not resources.is_frozen() and resources.bundle_dir() is None
+    assert resources.resource_root() == REPO
+    assert resources.models_dir() == REPO / "models"
+    assert resources.exercises_dir() == REPO / "exercises"
+    assert resources.data_dir() == REPO / "fitcoach" / "data"
+    assert resources.data_file("phrases.toml").is_file()
+    assert resources.app_icon() == PKG / "linux" / f"{APP_ID}.svg"
+
+
+def test_resources_in_a_frozen_bundle(monkeypatch, tmp_path):
     import fitcoach.core.exercises as exercises
     import fitcoach.core.models as models
 
     root = tmp_path / "_internal"
-    (root / "models").mkdir(parents=True)
-    (root / "models" / "manifest.toml").write_text("", encoding="utf-8")
-    (root / "exercises").mkdir()
-    (root / "fitcoach" / "core").mkdir(parents=True)
-    fake = str(root / "fitcoach" / "core" / "models.pyc")
-    monkeypatch.setattr(models, "__file__", fake)
-    monkeypatch.setattr(exercises, "__file__", fake)
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(root), raising=False)
+    assert resources.is_frozen() and resources.bundle_dir() == root
+    assert resources.resource_root() == root
+    # no fallback to the checkout when frozen, even though the checkout's folders exist
     assert models.models_dir() == root / "models"
     assert exercises.default_exercise_dir() == root / "exercises"
+    assert resources.data_dir() == root / "fitcoach" / "data"
+    assert resources.app_icon() is None  # not in this (empty) bundle
+    (root / "share" / "icons").mkdir(parents=True)
+    (root / "share" / "icons" / f"{APP_ID}.svg").write_text("<svg/>", encoding="utf-8")
+    assert resources.app_icon() == root / "share" / "icons" / f"{APP_ID}.svg"
+
+
+def test_resources_frozen_without_meipass_use_the_executables_folder(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.delattr(sys, "_MEIPASS", raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "fitcoach"))
+    assert resources.resource_root() == tmp_path
+    assert resources.models_dir() == tmp_path / "models"
+
+
+def test_module_level_data_paths_follow_the_bundle(tmp_path):
+    """assess, cues and plan_text resolve their files at import: in a fresh interpreter that
+    looks frozen, they must point into the bundle."""
+    code = (
+        "import sys; sys.frozen = True; sys._MEIPASS = sys.argv[1]\n"
+        "import fitcoach.core.assess as a, fitcoach.core.cues as c, fitcoach.core.plan_text as p\n"
+        "print(a.DATA); print(c.PHRASES_FILE); print(p.PHRASES_FILE)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 0, r.stderr
+    data = tmp_path / "fitcoach" / "data"
+    assert r.stdout.split() == [str(data), str(data / "phrases.toml"), str(data / "planner_phrases.toml")]
+
+
+def test_core_finds_shipped_files_only_through_resources():
+    """A data path built from __file__ breaks in the bundle; resources.py is the one place."""
+    offenders = []
+    for p in (REPO / "fitcoach" / "core").glob("*.py"):
+        if p.name != "resources.py" and "__file__" in p.read_text(encoding="utf-8"):
+            offenders.append(p.name)
+    assert not offenders
+    assert "PySide6" not in (REPO / "fitcoach" / "core" / "resources.py").read_text(encoding="utf-8")
+
+
+# --- the build script ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("script", ["build_bundle.sh", "screenshots.sh", "install-and-run.sh"])
 def test_scripts_are_strict_bash(script):
     text = (PKG / script).read_text(encoding="utf-8")
     assert text.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in text
+    if shutil.which("bash"):
+        r = subprocess.run(["bash", "-n", str(PKG / script)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+
+
+def test_build_script_runs_the_three_commands_from_the_bundle_without_python():
+    text = (PKG / "build_bundle.sh").read_text(encoding="utf-8")
+    assert re.search(r"^info=\$\(run --info\)", text, re.M)
+    assert re.search(r"^run models verify$", text, re.M)
+    assert re.search(r"^run analyze \"\$tmp/demo.npz\"", text, re.M)
+    run_fn = text[text.index("run() {"): text.index("\n}", text.index("run() {"))]
+    assert "env -i" in run_fn and 'PATH="$tmp/empty-path"' in run_fn  # no python reachable
+    assert "pip install -q . " in text and "-e ." not in text  # the app itself, not editable
+    assert "[test" not in text and "[train" not in text  # no test or training extras

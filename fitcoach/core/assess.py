@@ -26,10 +26,10 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from fitcoach.core import resources
 from fitcoach.core.errors import InputError
 from fitcoach.core.exercises import ExerciseCatalog
 from fitcoach.core.filters import LandmarkSmoother
@@ -38,7 +38,7 @@ from fitcoach.core.metrics import Body, compute, joint_angle_deg
 from fitcoach.core.pipeline import FlipGuard, view_of
 from fitcoach.core.pose import PersonTracker
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = resources.data_dir()  # fitcoach/data/ (checkout or bundle)
 
 
 @dataclass

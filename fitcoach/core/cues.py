@@ -24,10 +24,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fitcoach.core import resources
 from fitcoach.core.errors import ValidationError
 from fitcoach.core.exercises import Exercise
 
-PHRASES_FILE = Path(__file__).resolve().parent.parent / "data" / "phrases.toml"
+PHRASES_FILE = resources.data_file("phrases.toml")  # checkout or bundle
 LANGS = ("en", "ko")
 VERBOSITY = ("silent", "counts", "full")
 PRIORITY = {"safety": 0, "form": 1, "status": 1, "tempo": 2, "count": 3, "session": 3, "encouragement": 4}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fitcoach.core import resources
 from fitcoach.core.errors import ValidationError
 from fitcoach.core.metrics import METRICS
 
@@ -31,11 +32,7 @@ LANGS = ("en", "ko")
 
 def default_exercise_dir() -> Path:
     """The exercises shipped with the app (repo checkout or bundled data)."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "exercises", here / "data" / "exercises"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "exercises"
+    return resources.exercises_dir()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,18 +11,15 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from fitcoach.core import resources
 from fitcoach.core.errors import FitCoachError
 
 POSE_VARIANTS = ("lite", "full", "heavy")
 
 
 def models_dir() -> Path:
-    """`models/` of a checkout, or the bundled copy inside the package (PyInstaller)."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "models", here / "data" / "models"):
-        if (candidate / "manifest.toml").exists():
-            return candidate
-    return here.parent / "models"
+    """`models/` of a checkout, or the bundled copy (see fitcoach/core/resources.py)."""
+    return resources.models_dir()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import string
 from functools import lru_cache
-from pathlib import Path
 
+from fitcoach.core import resources
 from fitcoach.core.errors import FitCoachError
 
-PHRASES_FILE = Path(__file__).resolve().parent.parent / "data" / "planner_phrases.toml"
+PHRASES_FILE = resources.data_file("planner_phrases.toml")  # checkout or bundle
 LABEL_PARAMS = ("level", "fault", "condition", "finding")  # ids named through the [label] table
 EXERCISE_PARAMS = ("exercise", "exercises")  # exercise ids (a list for "exercises"), named by the catalog
 

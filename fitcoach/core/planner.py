@@ -15,6 +15,12 @@ for every decision. Rules, in order (the first that applies sets the direction):
 The network (`models/planner.onnx`, optional) predicts the reps the trainee can do with good
 form next time; its proposal is clamped into what the rules allow (it can never progress faster
 than the rules, nor override a stop, a regression or a deload) and both numbers are shown.
+
+Every explanation is a code with its measured values (`reason_codes`, `note_codes`, each
+corrective's and the re-assessment's `reason_code` in the plan JSON) next to its English text
+(`reasons`, `notes`, `reason`), which is rendered from the same phrase table
+(`fitcoach/data/planner_phrases.toml`, English and Korean): `render_reason(code, params, lang)`
+gives one in either language, `localize_plan(plan, lang, catalog)` a whole plan's.
 """
 
 from __future__ import annotations
@@ -26,9 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from fitcoach.core.plan_text import Reason as R, codes
 from fitcoach.core.errors import FitCoachError
 from fitcoach.core.models import models_dir
+from fitcoach.core.plan_text import PHRASES_FILE, Reason as R, codes, phrases, placeholders, render
+from fitcoach.core.plan_text import localize_plan  # noqa: F401  (public here: a plan's explanations in a language)
 
 PAIN_STOP, PAIN_REGRESS = 7.0, 4.0
 REP_MIN, REP_MAX, SET_MAX = 8, 15, 4
@@ -37,6 +44,26 @@ GOOD_SCORE, POOR_SCORE = 75.0, 60.0
 FEATURE_VERSION = "fitcoach.planner-features/1"
 N_FEATURES = 12
 CAP_SCALE = 30.0
+
+
+def render_reason(code: str, params: dict | None = None, lang: str = "en", catalog=None) -> str:
+    """One planner explanation in `lang` ("en" or "ko") from its code and measured values, as a
+    plan's JSON carries them (`{"code": ..., "params": {...}}`). Exercise ids in the values are
+    named from `catalog` when given; fault, condition, finding, level and goal ids from the
+    phrase table. The English rendering is exactly the text in the plan's `reasons`.
+
+    An unknown code, a language the code has no text in, or a value the text needs but `params`
+    lacks is a FitCoachError that names the code."""
+    params = dict(params or {})
+    entry = phrases()["reason"].get(code)
+    if entry is None:
+        raise FitCoachError(f"{PHRASES_FILE}: no text for planner reason {code!r}")
+    if not entry.get(lang):
+        raise FitCoachError(f"{PHRASES_FILE}: planner reason {code!r} has no {lang!r} text")
+    missing = placeholders(entry[lang]) - set(params)
+    if missing:
+        raise FitCoachError(f"planner reason {code!r}: missing value(s) {', '.join(sorted(missing))}")
+    return render(code, params, lang, catalog)
 
 
 @dataclass
@@ -155,12 +182,16 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
                     d.sets += 1
                     d.reps = REP_MIN
                     reasons.append(R("progress_set", reps=REP_MIN))
+                else:  # the top of the range: nothing left to add, say so rather than nothing
+                    reasons.append(R("at_top", sets=d.sets, reps=d.reps, score=last["score"]))
                 mode = "progress"
             elif last["score"] < POOR_SCORE:
                 d.tempo_down = min(4.0, d.tempo_down + 1.0)
                 reasons.append(R("poor_control", score=last["score"], limit=POOR_SCORE, down=d.tempo_down))
+            elif all_sets:  # every rep done, but the form is not yet good enough to progress
+                reasons.append(R("hold_form", sets=last["sets"], reps=last["reps"], score=last["score"], limit=GOOD_SCORE))
             else:
-                reasons.append(R("hold_dose", achieved=", ".join(str(a) for a in last["achieved"]), reps=last["reps"]))
+                reasons.append(R("hold_dose", achieved=[int(a) for a in last["achieved"]], reps=last["reps"]))
     # the weekly volume cap (only ever limits growth)
     cap = max(prev.sets * prev.reps * (1 + volume_cap), prev.sets * prev.reps + 1)
     if d.sets * d.reps > cap:
@@ -301,8 +332,9 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
         prev = Dose(int(item.get("sets", start_sets)), logs[-1]["reps"]) if logs else None
         if ex.kind == "hold":
             hold = float(item.get("hold_s", 30))
+            why = [R("hold_kept")]
             out_items.append({"exercise": ex.id, "sets": int(item.get("sets", 2)), "hold_s": hold, "rest_s": item.get("rest_s", 60),
-                              "reasons": [R("hold_kept")], "reason_codes": [R("hold_kept").to_json()]})
+                              "reasons": why, "reason_codes": codes(why)})
             continue
         dec = plan_exercise(logs, prev, planned_days, today, model, start_reps=int(item.get("reps") or start_reps),
                             start_sets=int(item.get("sets") or start_sets), volume_cap=vcap)

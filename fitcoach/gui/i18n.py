@@ -73,5 +73,6 @@ KO.update({
     "Sessions in the last 7 days: {n}": "최근 7일 운동: {n}회", "week": "주", "set": "세트", "rep": "반복",
     "faults": "자세 오류", "Cues": "코칭", "Pain": "통증", "Effort": "힘든 정도", "pain": "통증", "effort": "힘든 정도", "Front from camera": "카메라로 정면", "Side from camera": "카메라로 측면",
     "The photo appears here with a guide showing where to stand": "사진과 함께 설 위치를 보여 주는 안내선이 여기에 나타나요",
+    "{n} s": "{n}초", "stopped for now": "당분간 중단",
     "Stand inside the outline: {n}": "윤곽선 안에 서세요: {n}", "Front": "정면", "Side": "측면", "patient's own setting": "환자 본인 설정", "Voice coaching": "음성 코칭",
 })

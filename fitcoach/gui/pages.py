@@ -51,26 +51,33 @@ class TodayPage(QWidget):
         self.plan: dict | None = None
 
     def refresh(self) -> None:
-        from fitcoach.core.planner import default_capacity_model, plan_next
+        """Plan the next session and show it with every explanation in the page's language
+        (the planner's reason codes rendered through its phrase table, exercise names from the
+        catalog)."""
+        from html import escape as e
+
+        from fitcoach.core.planner import default_capacity_model, localize_plan, plan_next
 
         export = _export(self.profile.text().strip())
         if export is None:
             self.plan = None
             self.plan_view.setPlainText(tr("No history yet for this profile: start with any exercise in Workout.", self.lang))
             return
-        from html import escape as e
-
-        from fitcoach.core.plan_text import localize_plan
-
         self.plan = plan_next(export, self.catalog, default_capacity_model())
         local = localize_plan(self.plan, self.lang, self.catalog)
+        seconds = tr("{n} s", self.lang)
         lines = [f"<h3>{tr('Next session', self.lang)}</h3>"]
         lines += [f"<p><i>{e(n)}</i></p>" for n in local["notes"]]
         for c in local["correctives"]:
             lines.append(f"<p><b>{e(c['name'])}</b> {c['sets']} × {c['reps']} ({c['tempo']}) — {e(c['why'])}</p>")
         for it in local["items"]:
-            dose = f"{it['sets']} × {it['hold_s']:g} s" if "hold_s" in it else f"{it['sets']} × {it['reps']} ({it['tempo']})"
-            lines.append(f"<p><b>{e(it['name'])}</b> {dose}<br>" + "<br>".join(f"– {e(r)}" for r in it["why"]) + "</p>")
+            if it.get("mode") == "stop":
+                dose = tr("stopped for now", self.lang)
+            elif "hold_s" in it:
+                dose = f"{it['sets']} × " + seconds.format(n=f"{it['hold_s']:g}")
+            else:
+                dose = f"{it['sets']} × {it['reps']} ({it['tempo']})"
+            lines.append(f"<p><b>{e(it['name'])}</b> {e(dose)}<br>" + "<br>".join(f"– {e(r)}" for r in it["why"]) + "</p>")
         lines.append(f"<p>{e(local['reassess'])}</p>")
         lines.append(self._last_results(export))
         self.plan_view.setHtml("".join(lines))
@@ -101,8 +108,10 @@ class TodayPage(QWidget):
         super().showEvent(event)
 
     def _start(self) -> None:
-        if self.plan and self.plan["items"]:
-            self.start_requested.emit(self.plan["items"][0]["exercise"])
+        """Start the first planned exercise the planner has not stopped (pain)."""
+        todo = [i for i in (self.plan or {}).get("items", []) if i.get("mode") != "stop"]
+        if todo:
+            self.start_requested.emit(todo[0]["exercise"])
 
 
 PRIVACY = {

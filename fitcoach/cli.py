@@ -18,6 +18,7 @@ from pathlib import Path
 
 from fitcoach import __version__
 from fitcoach.core.errors import FitCoachError
+from fitcoach.core.private_files import open_private, write_private_bytes, write_private_text
 
 log = logging.getLogger("fitcoach")
 
@@ -73,6 +74,9 @@ def cmd_info(args) -> int:
         print(f"ONNX Runtime providers: {', '.join(ort.get_available_providers())}")
     except ImportError:
         print("ONNX Runtime providers: onnxruntime not installed")
+    from fitcoach.core.privacy import privacy_report
+
+    print("\n".join(privacy_report()))
     from fitcoach.core.models import models_dir, read_manifest, sha256_file
 
     folder = models_dir()
@@ -137,9 +141,15 @@ def cmd_analyze(args) -> int:
     from fitcoach.core.analyze import analyze
     from fitcoach.core.sources import open_source
 
-    ex = _catalog(args).get(args.exercise)
+    catalog = _catalog(args)
+    auto = args.exercise == "auto"
+    ex = None if auto else catalog.get(args.exercise)
     src = open_source(args.input, fps=args.fps)
     factory = None if src.kind == "landmarks" else _backend_factory(args.model, getattr(args, 'people', 2))
+    recognized = None
+    if auto:  # -e auto: recognise the exercise from the landmarks first
+        src, factory, recognized = _recognize_input(args, catalog, src, factory)
+        ex = catalog.get(recognized.id)
     from fitcoach.core.cues import CueEngine
 
     renderer = None
@@ -171,19 +181,33 @@ def cmd_analyze(args) -> int:
                 fut.add_done_callback(lambda f, i=r.index: print(f"saved rep {i}", flush=True)
                                       if f.exception() is None else None)
 
+    # -e ID: the landmarks are kept so the recogniser can check the name afterwards
+    tape = None
+    if not auto and src.kind != "landmarks":
+        from fitcoach.core.session import LandmarkTape
+
+        tape = LandmarkTape()
+    check_rec = getattr(src, "rec", None) if not auto else None
     if args.realtime and src.kind == "landmarks":
         src = _Paced(src)
     out = None
     try:
         out = analyze(src, ex, factory, model_name=args.model, annotate_path=args.annotate,
                       progress=None if not args.no_progress else False, scorer=_scorer(args),
-                      cues=CueEngine(ex, args.lang, args.verbosity), text_renderer=renderer, on_frame=on_frame)
+                      cues=CueEngine(ex, args.lang, args.verbosity), text_renderer=renderer, on_frame=on_frame,
+                      tape=tape)
     finally:
         if store is not None and session is not None:
             try:
                 store.end_session(session[0], session[1], out["cues"] if out else None)
             finally:
                 store.close()
+    if recognized is not None:
+        out["exercise"]["recognized"] = recognized.to_json()
+    else:
+        warning = _exercise_mismatch(ex.id, catalog, check_rec, tape, out["input"]["frame_size"])
+        if warning:
+            out["warnings"].append(f"{out['input']['name']}: {warning}")
     _emit(out, args.json)
     if out["errors"]:
         # What was measured is already written; one line says what went wrong.
@@ -192,6 +216,83 @@ def cmd_analyze(args) -> int:
     for w in out["warnings"]:
         print(f"fitcoach: warning: {w}", file=sys.stderr)
     return 0
+
+
+def _recognize_input(args, catalog, src, factory):
+    """-e auto: (source to analyse, backend factory, Recognition).
+
+    A landmark recording is recognised directly. A video or image folder goes through the pose
+    model once (the same frame path as analyze, with a placeholder exercise whose result is
+    discarded); it is then re-read and analysed with those landmarks attached, so the pose model
+    does not run twice and an annotated video still has its pictures.
+    """
+    from fitcoach.core.recognize import recognize
+
+    if src.kind == "landmarks":
+        return src, factory, recognize(src.rec, allowed=catalog.ids())
+    if src.kind == "camera":
+        raise FitCoachError("--exercise auto needs a recorded input (video, image folder or .npz), not a camera")
+    from fitcoach.core.analyze import analyze
+    from fitcoach.core.session import LandmarkTape
+    from fitcoach.core.sources import open_source
+
+    tape = LandmarkTape()
+    placeholder = catalog.get(catalog.ids()[0])
+    analyze(src, placeholder, factory, progress=None if not args.no_progress else False, tape=tape)
+    rec = _tape_recording(tape, src.frame_size)
+    return _WithLandmarks(open_source(args.input, fps=args.fps), rec), None, recognize(rec, allowed=catalog.ids())
+
+
+def _tape_recording(tape, frame_size):
+    import numpy as np
+
+    from fitcoach.core.landmarks import LandmarkRecording
+
+    if not len(tape):
+        raise FitCoachError("cannot recognise the exercise: the input has no frames")
+    return LandmarkRecording(np.asarray(tape.t, np.float64), np.stack(tape.img), np.stack(tape.world),
+                             tuple(frame_size))
+
+
+class _WithLandmarks:
+    """A video/image source whose frames carry landmarks found earlier (matched by time), so
+    the pipeline uses them instead of running the pose model again."""
+
+    def __init__(self, src, rec) -> None:
+        self._src = src
+        self._rec = rec
+
+    def __getattr__(self, name):
+        return getattr(self._src, name)
+
+    def __iter__(self):
+        import dataclasses
+
+        t, j = self._rec.t_s, 0
+        for f in self._src:
+            while j < len(t) and t[j] < f.t_s:
+                j += 1
+            if j < len(t) and t[j] == f.t_s:
+                f = dataclasses.replace(f, image_xyzv=self._rec.image_xyzv[j], world_xyz_m=self._rec.world_xyz_m[j])
+            yield f
+
+
+def _exercise_mismatch(ex_id, catalog, rec, tape, frame_size) -> str | None:
+    """-e ID: the warning when the recogniser is sure the movement is another exercise.
+
+    A check on top of the analysis: when it cannot be made (no recogniser file, too few frames
+    with a person) nothing is said; the analysis has its own warnings for an empty input.
+    """
+    from fitcoach.core.recognize import mismatch, recognize
+
+    try:
+        if rec is None:
+            if tape is None or not len(tape):
+                return None
+            rec = _tape_recording(tape, frame_size)
+        return mismatch(ex_id, recognize(rec, allowed=catalog.ids()))
+    except FitCoachError:
+        return None
 
 
 class _Paced:
@@ -233,18 +334,24 @@ def _fault_text(f) -> str:
 
 def cmd_say(args) -> int:
     """Speak (or write) one phrase with the offline voice: checks speech works on this machine."""
-    import shutil
+    from concurrent.futures import TimeoutError as FutureTimeout
 
     from fitcoach.voice.player import Player
-    from fitcoach.voice.tts import Synthesizer, wav_duration_s
+    from fitcoach.voice.tts import SpeechError, Synthesizer, wav_duration_s
 
-    synth = Synthesizer(args.lang, args.rate, args.volume)
+    synth = Synthesizer(args.lang, args.rate, args.volume)  # text, rate, volume: checked by the parser
     try:
         path = synth.wav(args.text).result(timeout=60)
+    except FutureTimeout:
+        raise SpeechError("the speech engine did not finish within 60 s") from None
+    except SpeechError:
+        raise
+    except Exception as e:  # whatever the engine raised on its thread: one line, not a traceback
+        raise SpeechError(f"speech synthesis failed: {' '.join(str(e).split()) or type(e).__name__}") from None
     finally:
         synth.close()
     if args.out:
-        shutil.copyfile(path, args.out)
+        write_private_bytes(args.out, Path(path).read_bytes())  # 0600, like every file FitCoach writes
         print(f"{args.out}: {wav_duration_s(Path(args.out)):.2f} s of {args.lang} speech")
         return 0
     player = Player()
@@ -263,13 +370,8 @@ def cmd_data(args) -> int:
 
     from fitcoach.core.store import Store
 
-    if args.action == "restore":
-        from fitcoach.core.store import restore
-
-        if not args.file:
-            raise FitCoachError("data restore: give --file BACKUP")
-        print(f"restored {restore(Path(args.file))} from {args.file} (sha256 and integrity checked)")
-        return 0
+    if args.action in ("restore", "check", "salvage"):  # these work on a damaged database too
+        return _data_repair(args)
     if args.action in ("export", "delete", "selfreport") and not args.profile:
         raise FitCoachError(f"data {args.action}: give --profile NAME")
     store = Store()
@@ -281,37 +383,84 @@ def cmd_data(args) -> int:
         elif args.action == "backup":
             if not args.file:
                 raise FitCoachError("data backup: give --file BACKUP.db")
-            print(f"{args.file}: sha256 {store.backup(Path(args.file))}")
-        elif args.action == "check":
-            print(f"{store.path}: integrity {store.integrity()}")
+            dest, digest = store.backup(Path(args.file))
+            print(f"{dest}: sha256 {digest}")
         elif args.action == "delete":
             store.delete_profile(args.profile)
             print(f"profile {args.profile!r} and all its sessions erased; database compacted")
+            kept = store.kept_copies()
+            if kept:  # erasure must not be silently incomplete
+                print(f"note: {len(kept)} earlier copies of the history kept by `data restore`/`data salvage` may "
+                      f"still hold it; delete them if it must be gone from them too: {', '.join(map(str, kept))}")
         else:
             if not args.out:
                 raise FitCoachError("data export: give --out FILE.json or FILE.csv")
             if args.out.endswith(".fhir.json"):
                 from fitcoach.core import fhir
-                from fitcoach.core.models import read_manifest, verify_all
 
-                ok = {r.name for r in verify_all() if r.status == "ok"}
-                models = [{"name": e.name, "sha256": e.sha256} for e in read_manifest() if e.name in ok]
-                b = fhir.bundle(store.export_profile(args.profile), store.salt(), models)
-                Path(args.out).write_text(json.dumps(b, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+                b = fhir.bundle(store.export_profile(args.profile), store.salt(), fhir.verified_models(),
+                                include_notes=args.include_notes, catalog=_catalog(args))  # validated before anything is written
+                write_private_text(args.out, json.dumps(b, indent=1, ensure_ascii=False) + "\n")
                 print(f"{args.out}: FHIR R4 Bundle, {len(b['entry'])} resources")
             elif args.out.endswith(".csv"):
                 rows = store.reps(args.profile)
-                with open(args.out, "w", newline="", encoding="utf-8") as f:
+                with open_private(args.out, "w", newline="", encoding="utf-8") as f:
                     w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["session_id"])
                     w.writeheader()
                     w.writerows(rows)
                 print(f"{args.out}: {len(rows)} reps")
             else:
-                Path(args.out).write_text(json.dumps(store.export_profile(args.profile), indent=1, ensure_ascii=False)
-                                          + "\n", encoding="utf-8")
+                write_private_text(args.out, json.dumps(store.export_profile(args.profile), indent=1,
+                                                        ensure_ascii=False) + "\n")
                 print(f"{args.out}: profile {args.profile!r}")
     finally:
         store.close()
+    return 0
+
+
+def _data_repair(args) -> int:
+    """`data restore`, `data check`, `data salvage`: they never open the history as a Store, so
+    they work when it is damaged (a damaged history gives one line with the way out, exit 2)."""
+    from fitcoach.core import store as st
+
+    if args.action == "restore":
+        if not args.file:
+            raise FitCoachError("data restore: give --file BACKUP")
+        res = st.restore_backup(Path(args.file))
+        c = res.counts
+        sha = (f"sha256 matches {args.file}.sha256" if res.sha256_checked
+               else f"no {Path(args.file).name}.sha256 next to it, so no sha256 check")
+        print(f"restored {res.target} from {args.file}: {c['profiles']} profiles, {c['sessions']} sessions, "
+              f"{c['reps']} reps (schema {res.version}, integrity checked, {sha})")
+        print(f"the history it replaced is kept in {res.kept[0]}" + (f" (and {res.kept[1].name})" if len(res.kept) > 1 else "")
+              if res.kept else "there was no history to replace")
+        return 0
+    if args.action == "check":
+        res = st.check()
+        if not res.exists:
+            print(f"{res.path}: no history yet")
+            return 0
+        if res.problems:
+            for p in res.problems[:10]:
+                print(f"  {p}")
+            if len(res.problems) > 10:
+                print(f"  ... and {len(res.problems) - 10} more")
+            first = res.problems[0]
+            if "newer than this FitCoach" in first:
+                raise FitCoachError(f"{res.path}: {first}")
+            more = f" (and {len(res.problems) - 1} more)" if len(res.problems) > 1 else ""
+            raise st.DatabaseDamaged(res.path, (first if first.startswith("not a FitCoach") else
+                                                f"integrity check failed: {first}") + more)
+        c = res.counts
+        print(f"{res.path}: integrity ok, schema {res.version}: {c.get('profiles', 0)} profiles, "
+              f"{c.get('sessions', 0)} sessions, {c.get('reps', 0)} reps")
+        return 0
+    res = st.salvage(out=Path(args.out) if args.out else None)
+    print(f"salvaged what was readable in {res.source} into {res.out} (the damaged file is unchanged):")
+    for t in res.tables:
+        print(f"  {t.line()}")
+    print(f"next: `fitcoach data restore --file {res.out}` makes it your history "
+          "(the damaged one is then kept as a dated copy)")
     return 0
 
 
@@ -321,12 +470,15 @@ def cmd_report(args) -> int:
 
     if not args.out.lower().endswith((".html", ".pdf")):
         raise FitCoachError("report: --out must end in .html or .pdf")
+    from fitcoach.core.fhir import pseudonym
+
     store = Store()
     try:
         export = store.export_profile(args.profile)
+        pseudo = pseudonym(store.salt(), export["profile"])
     finally:
         store.close()
-    print(f"{write_report(export, Path(args.out), _catalog(args))}: {len(export['sessions'])} sessions")
+    print(f"{write_report(export, Path(args.out), _catalog(args), pseudonym=pseudo)}: {len(export['sessions'])} sessions")
     return 0
 
 
@@ -378,7 +530,7 @@ def cmd_plan(args) -> int:
         if args.json == "-":
             print(text)
         else:
-            Path(args.json).write_text(text + "\n", encoding="utf-8")
+            write_private_text(args.json, text + "\n")
             print(f"{args.json}: plan for {plan['profile']}")
         return 0
     local = localize_plan(plan, args.lang, catalog)
@@ -419,7 +571,7 @@ def cmd_program(args) -> int:
         else:
             if not args.out:
                 raise FitCoachError("program export: give --out FILE.toml")
-            Path(args.out).write_text(store.program_text(args.profile, args.file), encoding="utf-8")
+            write_private_text(args.out, store.program_text(args.profile, args.file))
             print(f"{args.out}: program {args.file!r} of {args.profile!r}")
     finally:
         store.close()
@@ -455,9 +607,12 @@ def cmd_train(args) -> int:
     report = train(out, takes=args.takes, heldout_takes=args.heldout_takes, seed=args.seed, epochs=args.epochs,
                    workers=args.workers, exercises=args.exercise or None)
     real = None
-    shared = Path(args.shared) if args.shared else Path(__file__).resolve().parent.parent.parent / "shared"
-    ds = shared / "datasets"
-    if ds.is_dir() and not args.no_real:
+    from fitcoach.core.resources import checkout_dir
+
+    checkout = checkout_dir()  # ../shared sits next to a source checkout; an installed wheel has none
+    shared = Path(args.shared) if args.shared else (checkout.parent / "shared" if checkout else None)
+    ds = shared / "datasets" if shared else None
+    if ds is not None and ds.is_dir() and not args.no_real:
         scorer = FormScorer(out)
         real = {"pose_trainer": realdata.pose_trainer(ds / "pose-trainer", scorer),
                 "exercise_correction": {**realdata.exercise_correction(ds / "exercise-correction-mediapipe"),
@@ -523,9 +678,9 @@ def cmd_assess(args) -> int:
         for w in out["warnings"]:
             print(f"fitcoach: warning: {w}", file=sys.stderr)
     if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_private_text(args.json, json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     if args.html:
-        Path(args.html).write_text(page, encoding="utf-8")
+        write_private_text(args.html, page)
     if args.save:
         from fitcoach.core.store import Store
 
@@ -543,7 +698,7 @@ def _emit(out: dict, json_path: str | None) -> None:
 
     text = analysis_json_text(out).rstrip("\n")
     if json_path and json_path != "-":
-        Path(json_path).write_text(text + "\n", encoding="utf-8")
+        write_private_text(json_path, text + "\n")
         s = out["summary"]
         what = f"{s['hold_s']} s held" if out["exercise"]["kind"] == "hold" else f"{s['reps']} reps, {s['partial_reps']} partial"
         print(f"{out['input']['name']}: {out['exercise']['id']}: {what} -> {json_path}")
@@ -582,7 +737,9 @@ def cmd_demo(args) -> int:
 
     def show(res):
         for r in res.new_reps:
-            kind = f"partial ({r.partial_reason})" if r.partial else "rep"
+            short = next((f for f in r.faults if f.id == "incomplete_range"), None)
+            kind = (f"partial ({r.partial_reason})" if r.partial else
+                    "rep" if r.reached_target or short is None else f"rep, {short.message.lower()}")
             score = f"  score {r.score:.0f}" if r.score is not None else ""
             print(f"  t={r.t_end_s:5.1f} s  {kind:<32} ROM {r.rom_min:5.1f}–{r.rom_max:5.1f}°  "
                   f"tempo {r.tempo_down:.1f}-{r.tempo_bottom:.1f}-{r.tempo_up:.1f}  total {res.reps}{score}")
@@ -595,9 +752,9 @@ def cmd_demo(args) -> int:
     out = analyze(RecordingSource(rec), ex, on_frame=show, annotate_path=args.annotate, progress=False,
                   scorer=_scorer(args), cues=CueEngine(ex, "en", "full"))
     s = out["summary"]
-    print(f"Done: {s['reps']} complete reps, {s['partial_reps']} partial.")
+    print(f"Done: {s['reps']} complete reps ({s['reps_at_target']} at the target depth), {s['partial_reps']} partial.")
     if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_private_text(args.json, json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         print(f"analysis JSON written to {args.json}")
     return 0
 
@@ -661,23 +818,84 @@ def cmd_default(args) -> int:
         except ImportError:
             print("The desktop app needs PySide6 (pip install PySide6-Essentials); running in the console.")
         else:
-            return cmd_gui(argparse.Namespace(lang=None, demo=None, quit_after_show=False))
+            return _run_as(["gui"], args)
     else:
         print("No display: running in the console (the desktop app opens when a display is available).")
 
     if list_cameras():
-        ns = argparse.Namespace(camera=0, exercise="squat", model="full", exercises_dir=None)
-        return cmd_live(ns)
+        return _run_as(["live", "--camera", "0", "-e", "squat"], args)
     print("No camera found: running the built-in demo recording instead.")
-    ns = argparse.Namespace(save=None, json=None, annotate=None, exercises_dir=None)
-    return cmd_demo(ns)
+    return _run_as(["demo"], args)
+
+
+def _run_as(argv: list[str], top) -> int:
+    """Run a subcommand with every option at its parser default (a hand-made Namespace misses
+    the options added later: `fitcoach` alone once crashed on a missing `lang`)."""
+    sub = build_parser().parse_args(argv)
+    sub.debug_log = top.debug_log
+    return sub.func(sub)
 
 
 # --- parser --------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with FitCoach's rule for bad input: one line on stderr and exit 2 (argparse
+    prints the usage first; `--help` still shows it). Subparsers inherit this class."""
+
+    def error(self, message: str):
+        text = " ".join(message.split())  # an unrecognised argument may hold a newline
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
+
+    def _get_values(self, action, arg_strings):
+        # argparse (3.11) drops a value that is "--" (`--fps=--`) and then stores [] without
+        # calling `type=`: a later TypeError. Refuse it like any missing value.
+        if action.nargs is None and action.option_strings and arg_strings == ["--"]:
+            self.error(f"argument {'/'.join(action.option_strings)}: expected one argument")
+        return super()._get_values(action, arg_strings)
+
+
+def _short_repr(text: str) -> str:
+    r = repr(text)
+    return r if len(r) <= 40 else r[:37] + "..."
+
+
+def _bounded(kind: type, lo: float, hi: float, unit: str = ""):
+    """An argparse `type=` for a number in [lo, hi]: anything else (nan, inf, out of range, not
+    a number) is argparse's own error naming the option and the allowed range, exit 2."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except (ValueError, OverflowError):
+            value = None
+        if value is None or not lo <= value <= hi:  # False for NaN
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"must be {what} from {lo:g} to {hi:g}{unit}, got {_short_repr(text)}")
+        return value
+
+    return parse
+
+
+def _phrase(text: str) -> str:
+    """`say TEXT`: something to say (not blank, no control characters, one phrase long)."""
+    from fitcoach.voice.tts import SpeechError, check_text
+
+    try:
+        return check_text(text)
+    except SpeechError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+FPS = _bounded(float, 0.1, 1000.0, " frames per second")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="fitcoach", description="FitCoach: offline exercise coach.")
+    from fitcoach.core.settings import RANGES  # settings.toml's ranges: one rule for both
+    from fitcoach.voice.tts import RATE_WPM, VOLUME
+
+    rate = _bounded(int, *RATE_WPM, " words per minute")
+    p = _Parser(prog="fitcoach", description="FitCoach: offline exercise coach.")
     p.add_argument("--version", action="version", version=f"fitcoach {__version__}")
     p.add_argument("--info", action="store_true", help="print versions, model hashes, providers, cameras")
     p.add_argument("--debug-log", action="store_true", help="verbose log with thread names; tracebacks on errors")
@@ -700,10 +918,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--program", help="--save: the program (by name) this set belongs to")
     a.add_argument("--realtime", action="store_true", help="replay a landmark recording at its own speed")
     a.add_argument("--verbosity", choices=("silent", "counts", "full"), default="full", help="what the coach says")
-    a.add_argument("--exercise", "-e", required=True, help="exercise id (see `fitcoach exercises list`)")
+    a.add_argument("--exercise", "-e", required=True,
+                   help="exercise id (see `fitcoach exercises list`), or auto: recognise it from the movement")
     a.add_argument("--json", help="write the analysis JSON here (default: print it)")
     a.add_argument("--annotate", metavar="OUT.mp4", help="write a video with skeleton, counter, phase, angle")
-    a.add_argument("--fps", type=float, default=30.0, help="frame rate for image folders (default 30)")
+    a.add_argument("--fps", type=FPS, default=30.0, help="frame rate for image folders, 0.1-1000 (default 30)")
     a.add_argument("--no-progress", action="store_true", help="no progress bar")
     common(a)
     a.set_defaults(func=cmd_analyze)
@@ -711,7 +930,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("record", help="write a landmark recording (.npz) from a video or camera")
     r.add_argument("input", help="video file, image folder, or camera index (e.g. 0)")
     r.add_argument("output", help="OUT.npz")
-    r.add_argument("--fps", type=float, default=30.0)
+    r.add_argument("--fps", type=FPS, default=30.0, help="frame rate for image folders, 0.1-1000 (default 30)")
     r.add_argument("--no-progress", action="store_true")
     common(r)
     r.set_defaults(func=cmd_record)
@@ -735,11 +954,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
 
     sy = sub.add_parser("say", help="speak a phrase with the offline voice (or write it to a WAV file)")
-    sy.add_argument("text")
+    sy.add_argument("text", type=_phrase)
     sy.add_argument("--lang", choices=("en", "ko"), default="en")
     sy.add_argument("--out", metavar="FILE.wav", help="write the speech here instead of playing it")
-    sy.add_argument("--rate", type=int, default=170, help="words per minute")
-    sy.add_argument("--volume", type=float, default=1.0)
+    sy.add_argument("--rate", type=rate, default=170, help=f"words per minute, {RATE_WPM[0]}-{RATE_WPM[1]} (default 170)")
+    sy.add_argument("--volume", type=_bounded(float, *VOLUME), default=1.0, help="0-1 (default 1)")
     sy.set_defaults(func=cmd_say)
 
     asx = sub.add_parser("assess", help="posture (front/side photos or video) or a range-of-motion test")
@@ -755,19 +974,24 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--json", help="write the result JSON here")
         sp.add_argument("--html", help="write a printable HTML report here")
         sp.add_argument("--lang", choices=("en", "ko"), default="en", help="report language")
-        sp.add_argument("--fps", type=float, default=30.0, help="frame rate for image folders")
+        sp.add_argument("--fps", type=FPS, default=30.0, help="frame rate for image folders, 0.1-1000")
         sp.add_argument("--save", action="store_true", help="keep the result in the local history (with --profile)")
         sp.add_argument("--profile", default="me")
         common(sp)
         sp.set_defaults(func=cmd_assess)
 
-    da = sub.add_parser("data", help="your local history: export or erase it")
-    da.add_argument("action", choices=("export", "delete", "check", "backup", "restore", "selfreport"))
+    da = sub.add_parser("data", help="your local history: export, erase, back up, check, restore or salvage it")
+    da.add_argument("action", choices=("export", "delete", "check", "backup", "restore", "salvage", "selfreport"))
     da.add_argument("--pain", type=int, help="selfreport: pain 0-10 after the latest session")
     da.add_argument("--rpe", type=int, help="selfreport: effort (RPE) 0-10 after the latest session")
     da.add_argument("--profile", help="export/delete: whose data")
-    da.add_argument("--file", help="backup: write to FILE; restore: read FILE (with FILE.sha256)")
-    da.add_argument("--out", help="export: FILE.json (whole profile), FILE.csv (reps) or FILE.fhir.json (FHIR R4 Bundle)")
+    da.add_argument("--file", help="backup: write to FILE (or a dated file in a folder) and FILE.sha256; "
+                                   "restore: read FILE (checked against FILE.sha256 when there is one)")
+    da.add_argument("--out", help="export: FILE.json (whole profile), FILE.csv (reps) or FILE.fhir.json (FHIR R4 Bundle); "
+                                  "salvage: the new database (default: a dated file in the data folder)")
+    da.add_argument("--include-notes", action="store_true",
+                    help="FHIR export: also include the programs' names and notes (free text that may name the "
+                         "patient); by default a CarePlan's title is neutral, e.g. 'FitCoach program 1 v2: squat'")
     da.set_defaults(func=cmd_data)
 
     gu = sub.add_parser("gui", help="open the desktop app (what `fitcoach` alone does when there is a display)")
@@ -811,11 +1035,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("train", help="train a model shipped in models/ (needs the 'train' extra)")
     tr.add_argument("what", choices=("scorer", "planner"))
-    tr.add_argument("--takes", type=int, default=100, help="synthetic takes per exercise (3 reps each)")
-    tr.add_argument("--heldout-takes", type=int, default=20)
-    tr.add_argument("--epochs", type=int, default=150)
-    tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--workers", type=int, default=2)
+    tr.add_argument("--takes", type=_bounded(int, 1, 10_000), default=100,
+                    help="synthetic takes per exercise (3 reps each), 1-10000")
+    tr.add_argument("--heldout-takes", type=_bounded(int, 1, 10_000), default=20)
+    tr.add_argument("--epochs", type=_bounded(int, 1, 100_000), default=150)
+    tr.add_argument("--seed", type=_bounded(int, 0, 2**32 - 1), default=0)
+    tr.add_argument("--workers", type=_bounded(int, 1, 64), default=2)
     tr.add_argument("--exercise", action="append", help="only these exercises (repeatable; default all)")
     tr.add_argument("--out", help="ONNX file (default models/form_scorer.onnx, which also updates the manifest and card)")
     tr.add_argument("--card", help="write the model card here")
@@ -825,11 +1050,12 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_train)
 
     lv = sub.add_parser("live", help="coach live from a camera (headless, text output)")
-    lv.add_argument("--camera", type=int, default=0)
+    lv.add_argument("--camera", type=_bounded(int, *RANGES["camera"]), default=0, help="camera index, 0-9")
     lv.add_argument("--exercise", "-e", default="squat")
     lv.add_argument("--lang", choices=("en", "ko"), help="coach language (default: settings.toml, else en)")
     lv.add_argument("--verbosity", choices=("silent", "counts", "full"), help="default: settings.toml, else full")
-    lv.add_argument("--rate", type=int, help="speech rate, words per minute (default: settings.toml, else 170)")
+    lv.add_argument("--rate", type=rate, help=f"speech rate, words per minute, {RATE_WPM[0]}-{RATE_WPM[1]} "
+                    "(default: settings.toml, else 170)")
     lv.add_argument("--mute", action="store_true", help="no sound; cues are printed")
     common(lv)
     lv.set_defaults(func=cmd_live)
@@ -854,8 +1080,12 @@ def main(argv: list[str] | None = None) -> int:
     except FitCoachError as exc:
         if args.debug_log:
             log.exception("failed")
-        print(f"fitcoach: error: {exc}", file=sys.stderr)
+        print(f"fitcoach: error: {' '.join(str(exc).split())}", file=sys.stderr)  # always one line
         return EXIT_INPUT
+    except BrokenPipeError:  # `fitcoach exercises list | head`: the reader left; not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as exc:
         if args.debug_log:
             log.exception("failed")

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Builds the Linux desktop bundle and checks it runs with no Python around it.
 #
-#   bash packaging/build_bundle.sh            build into build/dist/fitcoach/, then check it
-#   bash packaging/build_bundle.sh --check    only check an existing build
+#   bash packaging/build_bundle.sh                   build into build/dist/fitcoach/, then check it
+#   bash packaging/build_bundle.sh --wheel FILE.whl  the same, from a wheel built before (.ci/run
+#                                                    passes the one packaging/check_wheel.sh tested)
+#   bash packaging/build_bundle.sh --check           only check an existing build
 #
-# The build uses a clean venv (build/bundle-venv, made afresh: FitCoach installed from this
-# checkout, not editable, plus PyInstaller; none of the test or training extras). The check runs
-# the bundle with an empty environment (env -i: no venv, an empty PATH, a throw-away HOME and data
-# folder), in a network namespace with no network when the system allows one:
+# The build uses a clean venv (build/bundle-venv, made afresh: the FitCoach wheel, not the
+# checkout, plus PyInstaller; none of the test or training extras). Without --wheel it first
+# builds the wheel (sdist -> wheel, with `build` in that venv). PyInstaller then takes code and
+# data from the installed wheel (see fitcoach.spec), so the bundle holds what the wheel holds.
+# The check runs the bundle with an empty environment (env -i: no venv, an empty PATH, a
+# throw-away HOME and data folder), in a network namespace with no network when the system
+# allows one:
 #   fitcoach --info, fitcoach models verify, fitcoach analyze on the built-in demo recording and
 #   on a demo video (through MediaPipe's native library and the bundled .task model), a progress
 #   report (HTML and PDF), speech to a WAV file (when espeak-ng is installed), the desktop window
@@ -16,8 +21,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-check_only=0
-[ "${1:-}" = "--check" ] && check_only=1
+check_only=0 wheel=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) check_only=1 ;;
+    --wheel) [ $# -ge 2 ] || { echo "build_bundle.sh: --wheel needs a .whl file" >&2; exit 2; }
+             wheel=$(realpath "$2"); shift ;;
+    *) echo "build_bundle.sh: unknown argument $1 (use --wheel FILE.whl or --check)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ -z "$wheel" ] || [ -f "$wheel" ] || { echo "build_bundle.sh: $wheel: no such wheel" >&2; exit 2; }
 t_start=$(date +%s)
 PYINSTALLER_VERSION=6.22.3  # the newest release at the time of writing; supports Python 3.8-3.14
 
@@ -55,7 +69,20 @@ if [ "$check_only" = 0 ]; then
   rm -rf build/bundle-venv build/work "$dist"
   "$py" -m venv build/bundle-venv
   build/bundle-venv/bin/python -m pip install -q --upgrade pip
-  build/bundle-venv/bin/python -m pip install -q . "pyinstaller==$PYINSTALLER_VERSION"
+  if [ -z "$wheel" ]; then  # no wheel given: build one from this checkout (sdist -> wheel)
+    rm -rf build/bundle-wheel
+    build/bundle-venv/bin/python -m pip install -q "build>=1.2"
+    build/bundle-venv/bin/python -m build --outdir build/bundle-wheel . >/dev/null
+    wheel=$(ls build/bundle-wheel/fitcoach-*.whl)
+  fi
+  echo "bundling $wheel"
+  build/bundle-venv/bin/python -m pip install -q "$wheel" "pyinstaller==$PYINSTALLER_VERSION"
+  # PyInstaller must see the installed wheel, not this checkout (it runs from the repo root)
+  installed=$(cd / && "$repo/build/bundle-venv/bin/python" -c "from fitcoach.core import resources as r; print(r.models_dir())")
+  case "$installed" in
+    "$repo/build/bundle-venv/"*) ;;
+    *) echo "FAIL: the bundle venv's FitCoach is not the wheel (models in $installed)" >&2; exit 1 ;;
+  esac
   # the 256 px PNG icon for the desktop entry, rendered from the SVG with the venv's Qt
   QT_QPA_PLATFORM=offscreen build/bundle-venv/bin/python - <<'EOF'
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
@@ -70,6 +97,9 @@ assert img.save("build/org.fitcoach.FitCoach.png")
 EOF
   build/bundle-venv/bin/pyinstaller packaging/fitcoach.spec --distpath build/dist --workpath build/work \
     --noconfirm --log-level WARN
+  # what PyInstaller collected (its table of contents) comes from the wheel, none from this checkout
+  from_checkout=$(grep -oE "'$repo/(fitcoach|models|exercises)/[^']*'" build/work/fitcoach/Analysis-00.toc | head -3 || true)
+  [ -z "$from_checkout" ] || { echo "FAIL: the bundle took files from the checkout: $from_checkout" >&2; exit 1; }
   # desktop integration files, next to the program (see packaging/README.md: installing)
   mkdir -p "$dist/share/applications" "$dist/share/metainfo" "$dist/share/icons/hicolor/256x256/apps" \
     "$dist/share/icons/hicolor/scalable/apps"
@@ -120,7 +150,7 @@ run analyze "$tmp/demo.npz" -e squat --json "$tmp/demo.json"
 "$py_check" - "$tmp/demo.json" <<'EOF'
 import json, sys
 out = json.load(open(sys.argv[1]))
-assert out["summary"]["reps"] == 7 and out["summary"]["partial_reps"] == 1, out["summary"]
+assert out["summary"]["reps"] == 8 and out["summary"]["partial_reps"] == 0, out["summary"]
 assert out["scorer"] == "form_scorer.onnx" and all(r["score"] is not None for r in out["reps"]), out["scorer"]
 print(f"bundle analyze (landmark recording): {out['summary']['reps']} reps, {out['summary']['partial_reps']} partial, "
       f"form scores from {out['scorer']} (onnxruntime)")

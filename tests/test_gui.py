@@ -62,7 +62,7 @@ class StallMeter:
         return max(gaps) if gaps else 0.0
 
 
-@pytest.mark.parametrize("lang, expect", [("en", "Reps 7"), ("ko", "7회")])
+@pytest.mark.parametrize("lang, expect", [("en", "Reps 8"), ("ko", "8회")])
 def test_replay_counts_reps_on_the_hud_and_stays_responsive(qtbot, demo_npz, lang, expect):
     from fitcoach.core.scorer import load_default_scorer
 
@@ -76,7 +76,11 @@ def test_replay_counts_reps_on_the_hud_and_stays_responsive(qtbot, demo_npz, lan
     assert worst < 0.25  # a stall this long would be a blocked GUI, not timing noise
     page.seek(page.analysed - 1)
     assert page.reps_label.text().startswith(expect)
-    assert page.hud.set_label.text().startswith("+1")  # the shallow rep, shown as partial
+    assert page.hud.set_label.text() == ""  # no partial movement in the demo
+    shallow = next(r for r in page.runner.out["reps"] if not r["reached_target"])
+    page.seek(int(shallow["t_end_s"] * 30) + 5)  # just after the rep that stopped short of the target
+    short = "목표에 조금 못 미침" if lang == "ko" else "short of the target"
+    assert f"{short} 114.7° (" in page.hud.score_label.text(), page.hud.score_label.text()
     assert page.video.has_frame()
     w.close()
 
@@ -136,7 +140,7 @@ def test_opening_another_file_stops_the_previous_analysis(qtbot, demo_npz):
     first.join(10)
     assert not first._thread.is_alive() and (first.error == "cancelled" or first.out is not None)
     qtbot.waitUntil(lambda: page.finished, timeout=60_000)
-    assert page.runner.out["summary"]["reps"] == 7
+    assert page.runner.out["summary"]["reps"] == 8
     w.close()
 
 
@@ -267,10 +271,11 @@ def test_today_history_settings_pages(qtbot, tmp_path, demo_npz, isolated):
     w.history.profile.setText("gui")
     w.history.refresh()
     h = w.history
-    assert h.table.rowCount() == 1 and h.table.item(0, 3).text() == "7" and h.table.item(0, 2).text() == "1"
+    assert h.table.rowCount() == 1 and h.table.item(0, 3).text() == "8" and h.table.item(0, 2).text() == "1"
     assert len(h.plots["score"].listDataItems()) == 1 and "최근 7일 운동: 1회" in h.summary.text()
     h.table.selectRow(0)
-    assert "스쿼트" in h.details.toHtml() and "부분" in h.details.toHtml()  # the shallow rep, in Korean
+    html = h.details.toHtml()
+    assert "스쿼트" in html and "목표에 조금 못 미침 (115 deg; 목표 ≤ 100°)" in html  # the shallow rep, in Korean
     s = w.settings_page
     s.rate.setValue(150)
     s.volume.setValue(40)
@@ -304,11 +309,18 @@ def test_programs_page_validates_at_the_field_and_saves(qtbot, tmp_path):
     page.name.setText("Knee rehab")
     page.add_row({"id": "sit_to_stand", "sets": 3, "reps": 10, "tempo": "2-0-2-1"})
     page.add_row({"id": "plank", "sets": 2, "reps": 30})  # a hold given reps: wrong
+    page.add_row({"id": "glute_bridge", "sets": 2, "reps": 10, "safe_min": 100, "safe_max": 170, "target": 185})
     assert page.save() is False
-    assert "exercise[1].reps" in page.message.text()
+    # every problem at once, in plain words with the 1-based row and its exercise, each at its cell
+    assert page.message.text().splitlines() == [
+        "Row 2, Plank: Plank is a hold: give hold_s (seconds), not reps",
+        "Row 3, Glute bridge: target 185° is outside the safe range 100–170°"]
     assert page.table.item(1, 2).background().color() == QColor("#f8c0c0")
+    assert page.table.item(2, 8).background().color() == QColor("#f8c0c0")
+    assert page.table.item(2, 6).background().color() != QColor("#f8c0c0")
     page.table.setItem(1, 2, type(page.table.item(0, 0))(""))
     page.table.setItem(1, 3, type(page.table.item(0, 0))("30"))
+    page.table.removeRow(2)
     assert page.save() is True and "version 1" in page.message.text()
     page.age_band.setCurrentIndex(page.age_band.findData("65-79"))
     page.conditions.setText("knee_valgus")
@@ -382,7 +394,7 @@ def test_main_window_starts_with_the_demo_when_there_is_no_camera(qtbot, monkeyp
     w.open_demo()
     assert w.tabs.currentWidget() is w.replay
     qtbot.waitUntil(lambda: w.replay.finished, timeout=60_000)
-    assert w.replay.runner.out["summary"]["reps"] == 7
+    assert w.replay.runner.out["summary"]["reps"] == 8
     assert app_mod.LazyScorer(lambda: 42).get(5.0) == 42
     w.close()
 

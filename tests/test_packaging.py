@@ -114,16 +114,36 @@ def test_hidden_imports_exist_and_excludes_are_unused():
         assert importlib.util.find_spec(name) is not None, f"hidden import {name} does not exist"
     # the HTML report inlines SVG charts (matplotlib picks the backend by name when saving)
     assert "matplotlib.backends.backend_svg" in ns["hiddenimports"]
-    # nothing the app runs may need an excluded module (training code may need onnx)
+    # nothing the app runs may need an excluded module (training code may need onnx); an optional
+    # import, inside `try: ... except ImportError:` with a fallback, is allowed
     code = [p for p in (REPO / "fitcoach").rglob("*.py") if "train" not in p.parts]
+    imports = {p.relative_to(REPO): _required_imports(p) for p in code}
     for mod in ns["excludes"]:
-        pat = re.compile(rf"^\s*(from|import)\s+{re.escape(mod)}\b", re.M)
-        users = [p.relative_to(REPO) for p in code if pat.search(p.read_text(encoding="utf-8"))]
-        last = mod.rsplit(".", 1)
-        if len(last) == 2:  # `from PySide6 import QtNetwork`
-            pat2 = re.compile(rf"^\s*from\s+{re.escape(last[0])}\s+import\s+[^\n]*\b{re.escape(last[1])}\b", re.M)
-            users += [p.relative_to(REPO) for p in code if pat2.search(p.read_text(encoding="utf-8"))]
+        users = [p for p, names in imports.items() if any(n == mod or n.startswith(mod + ".") for n in names)]
         assert not users, f"{mod} is excluded from the bundle but imported by {users}"
+
+
+def _required_imports(path: Path) -> set[str]:
+    """Modules a file imports outside an ImportError guard: `import a.b` gives a.b,
+    `from a import b` gives a and a.b (b may be a module: `from PySide6 import QtNetwork`)."""
+    guarded: set[int] = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+                isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+                or isinstance(h.type, ast.Tuple) and any(getattr(e, "id", "") in ("ImportError", "ModuleNotFoundError")
+                                                         for e in h.type.elts)
+                for h in node.handlers):
+            guarded |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in guarded:
+            continue
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return names
 
 
 def test_macos_bundle_settings():
@@ -203,6 +223,8 @@ def test_linux_files_pass_their_validators(tool, args, name):
 def test_resources_from_the_checkout(monkeypatch):
     monkeypatch.delattr(sys, "frozen", raising=False)
     assert not resources.is_frozen() and resources.bundle_dir() is None
+    assert resources.checkout_dir() == REPO and resources.package_dir() == REPO / "fitcoach"
+    assert not resources.installed_dir().exists()  # only wheels have fitcoach/_shipped/
     assert resources.resource_root() == REPO
     assert resources.models_dir() == REPO / "models"
     assert resources.exercises_dir() == REPO / "exercises"
@@ -252,20 +274,124 @@ def test_module_level_data_paths_follow_the_bundle(tmp_path):
     assert r.stdout.split() == [str(data), str(data / "phrases.toml"), str(data / "planner_phrases.toml")]
 
 
-def test_core_finds_shipped_files_only_through_resources():
-    """A data path built from __file__ breaks in the bundle; resources.py is the one place."""
-    offenders = []
-    for p in (REPO / "fitcoach" / "core").glob("*.py"):
-        if p.name != "resources.py" and "__file__" in p.read_text(encoding="utf-8"):
-            offenders.append(p.name)
+def test_package_finds_shipped_files_only_through_resources():
+    """A data path built from the package's own `__file__` breaks in a wheel (models/ is not
+    next to site-packages/fitcoach) and in the bundle; resources.py is the one place, and it asks
+    importlib.resources. (`onnxruntime.__file__`, another package's location, is fine.)"""
+    own_file = re.compile(r"(?<![\w.])__file__")
+    offenders = [str(p.relative_to(REPO)) for p in (REPO / "fitcoach").rglob("*.py")
+                 if own_file.search(p.read_text(encoding="utf-8"))]
     assert not offenders
-    assert "PySide6" not in (REPO / "fitcoach" / "core" / "resources.py").read_text(encoding="utf-8")
+    src = (REPO / "fitcoach" / "core" / "resources.py").read_text(encoding="utf-8")
+    assert re.search(r"^from importlib\.resources import files$", src, re.M)
+    assert 'files(PACKAGE).joinpath(SHIPPED)' in src and 'SHIPPED = "_shipped"' in src
+    assert "PySide6" not in src
+
+
+_PROBE = (
+    "from fitcoach.core import resources as r\n"
+    "for name in ('models_dir', 'exercises_dir', 'data_dir', 'app_icon', 'checkout_dir', 'resource_root'):\n"
+    "    print(getattr(r, name, lambda: 'n/a')())\n"
+)
+
+
+def _probe_installed(site: Path) -> list[str]:
+    """resources.py's answers for a `fitcoach` package installed in `site` (no checkout around:
+    -S, no site-packages and no editable finder; run from another folder)."""
+    r = subprocess.run([sys.executable, "-S", "-c", _PROBE], capture_output=True, text=True, cwd=site.parent,
+                       env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    return r.stdout.splitlines()
+
+
+def test_resources_in_an_installed_wheel(tmp_path):
+    """Installed like a wheel (package at site-packages/fitcoach, the shipped files in
+    fitcoach/_shipped/): found through importlib.resources, and a stray top-level
+    site-packages/models/ (another distribution's) is never taken for ours."""
+    site = tmp_path / "site-packages"
+    pkg = site / "fitcoach"
+    shutil.copytree(REPO / "fitcoach", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    (site / "models").mkdir()
+    (site / "models" / "manifest.toml").write_text("# not ours\n", encoding="utf-8")
+    (site / "exercises").mkdir()
+    # a broken install without the shipped files: the messages will name the wheel's folder
+    models, exercises, data, icon, checkout, root = _probe_installed(site)
+    assert (models, exercises) == (str(pkg / "_shipped" / "models"), str(pkg / "_shipped" / "exercises"))
+    assert (data, icon, checkout) == (str(pkg / "data"), "None", "None")
+    # the wheel's layout (setup.py's build hook)
+    shipped = pkg / "_shipped"
+    shutil.copytree(REPO / "models", shipped / "models", ignore=shutil.ignore_patterns("*.task", "*.onnx"))
+    shutil.copytree(REPO / "exercises", shipped / "exercises")
+    (shipped / "icons").mkdir()
+    shutil.copy(PKG / "linux" / f"{APP_ID}.svg", shipped / "icons")
+    models, exercises, data, icon, checkout, root = _probe_installed(site)
+    assert models == str(shipped / "models") and exercises == str(shipped / "exercises")
+    assert icon == str(shipped / "icons" / f"{APP_ID}.svg") and root == str(shipped)
+    assert data == str(pkg / "data") and checkout == "None"
+
+
+# --- the wheel and the sdist ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """`python -m build`: the sdist, then the wheel built from it (about 5 s; needs the test
+    extra's `build` and the package index for the isolated build environment)."""
+    pytest.importorskip("build", reason="`build` (test extra) makes the wheel")
+    out = tmp_path_factory.mktemp("dist")
+    r = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
+                       capture_output=True, text=True, cwd=out, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    (wheel,), (sdist,) = out.glob("fitcoach-*.whl"), out.glob("fitcoach-*.tar.gz")
+    return wheel, sdist
+
+
+def _manifest_files() -> list[str]:
+    manifest = tomllib.loads((REPO / "models" / "manifest.toml").read_text(encoding="utf-8"))
+    return [m["file"] for m in manifest["model"] if not m.get("optional") or (REPO / "models" / m["file"]).exists()]
+
+
+@pytest.mark.slow
+def test_wheel_ships_every_model_and_exercise(built):
+    import hashlib
+    import zipfile
+
+    wheel, _ = built
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        where = "fitcoach/_shipped/models/"
+        for file in _manifest_files() + ["manifest.toml"]:
+            assert where + file in names, f"{file} of models/manifest.toml is not in {wheel.name}"
+            assert hashlib.sha256(z.read(where + file)).digest() == hashlib.sha256(
+                (REPO / "models" / file).read_bytes()).digest(), file
+        for p in sorted((REPO / "exercises").glob("*.toml")):
+            assert f"fitcoach/_shipped/exercises/{p.name}" in names, f"exercises/{p.name} is not in {wheel.name}"
+        for p in sorted((REPO / "fitcoach" / "data").glob("*.toml")):
+            assert f"fitcoach/data/{p.name}" in names, p.name
+        assert f"fitcoach/_shipped/icons/{APP_ID}.svg" in names
+        # only the package: no top-level models/ or tests/ spilled into site-packages
+        assert {n.split("/")[0] for n in names} == {"fitcoach", wheel.name.split("-py3")[0] + ".dist-info"}
+        record = z.read(f"{wheel.name.split('-py3')[0]}.dist-info/RECORD").decode()
+        assert "fitcoach/_shipped/models/manifest.toml," in record
+
+
+@pytest.mark.slow
+def test_sdist_carries_the_top_level_folders(built):
+    import tarfile
+
+    _, sdist = built
+    top = sdist.name.removesuffix(".tar.gz")
+    with tarfile.open(sdist) as t:
+        names = {m.name.removeprefix(top + "/") for m in t.getmembers()}
+    assert {"setup.py", "MANIFEST.in", "pyproject.toml", f"packaging/linux/{APP_ID}.svg"} <= names
+    assert {f"models/{f}" for f in _manifest_files()} <= names
+    assert {f"exercises/{p.name}" for p in (REPO / "exercises").glob("*.toml")} <= names
 
 
 # --- the build script ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("script", ["build_bundle.sh", "screenshots.sh", "install-and-run.sh"])
+@pytest.mark.parametrize("script", ["build_bundle.sh", "check_wheel.sh", "screenshots.sh", "install-and-run.sh"])
 def test_scripts_are_strict_bash(script):
     text = (PKG / script).read_text(encoding="utf-8")
     assert text.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in text
@@ -281,5 +407,21 @@ def test_build_script_runs_the_three_commands_from_the_bundle_without_python():
     assert re.search(r"^run analyze \"\$tmp/demo.npz\"", text, re.M)
     run_fn = text[text.index("run() {"): text.index("\n}", text.index("run() {"))]
     assert "env -i" in run_fn and 'PATH="$tmp/empty-path"' in run_fn  # no python reachable
-    assert "pip install -q . " in text and "-e ." not in text  # the app itself, not editable
+    # the app itself from its wheel (given with --wheel, or built sdist -> wheel), not the checkout
+    assert 'pip install -q "$wheel" ' in text and "-e ." not in text and "pip install -q . " not in text
+    assert "-m build --outdir build/bundle-wheel ." in text
     assert "[test" not in text and "[train" not in text  # no test or training extras
+    assert "pathex=" not in SPEC.read_text(encoding="utf-8")  # PyInstaller takes the installed wheel
+
+
+def test_ci_checks_the_wheel_and_bundles_it():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    steps = [ln for ln in ci.splitlines() if ln and not ln.startswith("#")]
+    assert any(ln.startswith("bash packaging/check_wheel.sh") for ln in steps)
+    assert any(ln.startswith("bash packaging/build_bundle.sh --wheel") for ln in steps)
+    assert ".venv/bin/python -m pytest" in steps  # the current steps stay
+    check = (PKG / "check_wheel.sh").read_text(encoding="utf-8")
+    assert 'cd "$tmp/run"' in check and '-m venv "$tmp/venv"' in check
+    assert 'pip install -q "$wheel"' in check and "install -q -e" not in check
+    for command in ("--info", "models verify", "demo --save", "analyze demo.npz", "analyze demo.mp4"):
+        assert f'"$fc" {command}' in check, command

@@ -48,6 +48,8 @@ def rep_to_json(r: RepRecord) -> dict:
         "t_end_s": _r(r.t_end_s),
         "partial": r.partial,
         "partial_reason": r.partial_reason,
+        "reached_target": r.reached_target,
+        "driver": r.driver,
         "rom_deg": {"min": _r(r.rom_min, 1), "max": _r(r.rom_max, 1), "range": _r(r.rom_max - r.rom_min, 1)},
         "tempo_s": {
             "down": _r(r.tempo_down, 2),
@@ -184,6 +186,7 @@ def analyze(
         "scorer": (scorer.path.name if scorer is not None and scorer.knows(exercise.id) else None),
         "summary": {
             "reps": len(full),
+            "reps_at_target": sum(1 for r in full if r.reached_target),
             "partial_reps": len(pipe.reps) - len(full),
             "hold_s": _r(pipe.hold.hold_s, 2) if pipe.hold else None,
             "longest_hold_s": _r(pipe.hold.longest_s, 2) if pipe.hold else None,

@@ -27,19 +27,59 @@ def draw_overlay(img: np.ndarray, res: FrameResult, ex: Exercise) -> None:
 
 
 def draw_skeleton(img: np.ndarray, res: FrameResult) -> None:
-    """The skeleton only (the desktop app draws its text with Qt, which renders Korean)."""
+    """The skeleton only (the desktop app draws its text with Qt, which renders Korean).
+
+    Landmarks may lie anywhere (MediaPipe reports some off-frame; a damaged input may say
+    1e30): non-finite points are skipped, and every bone is clipped to the frame in floating
+    point before it becomes OpenCV's int coordinates, so nothing overflows and a bone that
+    leaves the frame keeps its direction.
+    """
     h, w = img.shape[:2]
     lm = res.image_xyzv
     if lm is not None:
-        pts = np.column_stack([lm[:, 0] * w, lm[:, 1] * h])
+        pts = np.column_stack([lm[:, 0].astype(np.float64) * w, lm[:, 1].astype(np.float64) * h])
         ok = np.isfinite(pts).all(1) & (lm[:, 3] >= 0.5)
         pred = res.predicted if res.predicted is not None else np.zeros(33, bool)
         for a, b in SKELETON_EDGES:
             if ok[a] and ok[b]:
+                seg = clip_segment(pts[a], pts[b], w, h)
+                if seg is None:
+                    continue
                 color = (0, 200, 255) if (pred[a] or pred[b]) else (80, 255, 80)
-                cv2.line(img, tuple(int(v) for v in pts[a]), tuple(int(v) for v in pts[b]), color, 2, cv2.LINE_AA)
-        for i in np.flatnonzero(ok):
+                cv2.line(img, seg[0], seg[1], color, 2, cv2.LINE_AA)
+        inside = ok & (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+        for i in np.flatnonzero(inside):
             cv2.circle(img, (int(pts[i, 0]), int(pts[i, 1])), 3, (255, 255, 255), -1, cv2.LINE_AA)
+
+
+def clip_segment(p: np.ndarray, q: np.ndarray, w: int, h: int, margin: float = 4.0):
+    """The part of segment p-q inside the frame (grown by `margin` px) as two int points, or
+    None when none of it is (Liang-Barsky clipping; p and q finite, any magnitude). Exact when
+    an end is near the frame; with both ends ~1e30 away float64 only keeps it inside."""
+    if max(abs(float(p[0])), abs(float(p[1]))) > max(abs(float(q[0])), abs(float(q[1]))):
+        p, q = q, p  # start from the end nearer the frame: its arithmetic stays exact
+    x0, y0 = float(p[0]), float(p[1])
+    dx, dy = float(q[0]) - x0, float(q[1]) - y0
+    t0, t1 = 0.0, 1.0
+    for step, dist in ((-dx, x0 + margin), (dx, w - 1 + margin - x0),
+                       (-dy, y0 + margin), (dy, h - 1 + margin - y0)):
+        if step == 0:
+            if dist < 0:  # parallel to this edge and outside it
+                return None
+            continue
+        t = dist / step
+        if step < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return None
+
+    def pixel(t: float) -> tuple[int, int]:  # clamped: rounding far away must not leave the frame
+        return (int(round(min(max(x0 + t * dx, -margin), w - 1 + margin))),
+                int(round(min(max(y0 + t * dy, -margin), h - 1 + margin))))
+
+    return pixel(t0), pixel(t1)
 
 
 def _draw_text_hud(img: np.ndarray, res: FrameResult, ex: Exercise, w: int, h: int) -> None:
@@ -73,7 +113,14 @@ class Annotator:
         self.path = Path(path)
         self.size = frame_size
         self.ex = ex
-        self._w = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), float(fps), frame_size)
+        # 0600 whatever the umask: the file is created private before OpenCV writes into it
+        # (see private_video_writer; chmod after creating would leave a window).
+        from fitcoach.core.private_files import private_video_writer
+
+        # A recording's frame rate is whatever its timestamps say (a 1e-9 s step is 1e9 fps);
+        # the container takes 1-1000 fps, and the overlay's playback speed is all it changes.
+        fps = min(1000.0, max(1.0, fps)) if math.isfinite(fps) else 30.0
+        self._w = private_video_writer(self.path, "mp4v", fps, frame_size)
         if not self._w.isOpened():
             raise InputError(f"{path}: cannot write a video here")
 

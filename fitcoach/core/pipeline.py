@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from fitcoach.core.exercises import Bound, Exercise, Rule
+from fitcoach.core.exercises import Bound, Driver, Exercise, Rule
 from fitcoach.core.filters import LandmarkSmoother
 from fitcoach.core.metrics import METRICS, Body, compute
 from fitcoach.core.pose import PersonTracker, PoseBackend, PoseCandidate
 from fitcoach.core.features import N_FRAME, frame_features, rep_vector
-from fitcoach.core.reps import HoldTracker, RepEvent, RepTracker
+from fitcoach.core.reps import AdaptiveRepTracker, HoldTracker, RepEvent, RepTracker  # noqa: F401
 from fitcoach.core.scorer import MODEL_ONLY_P, PARTIAL_FAULT, FormScorer, model_confidence
 from fitcoach.core.sources import Frame
 
@@ -52,6 +52,64 @@ class RepRecord:
     faults: tuple[Fault, ...]
     view: str
     score: float | None = None
+    reached_target: bool = True  # the coaching target (exercise file / physiotherapist) was reached
+    driver: str | None = None  # the driver signal this rep was counted on (the file's, or an alternative)
+
+
+class DriverChooser:
+    """Which of an exercise's driver signals to count on: the file's own, unless it cannot be
+    seen or barely moves in this camera's view while an alternative signal clearly moves.
+
+    Each signal's quality over the last ``WINDOW_S`` is the fraction of frames where it is known
+    times its movement (10th-90th percentile spread) in units of its expected excursion
+    ``|rest - target|`` (capped at 1). The file's signal keeps the lead unless an alternative's
+    quality is above ``MIN_QUALITY`` and ``SWITCH_RATIO`` times the current one; the same margin
+    is needed to switch back, so the choice does not flicker. Cheap: re-evaluated every
+    ``EVERY`` frames on at most a few hundred values per signal.
+    """
+
+    WINDOW_S = 4.0
+    MIN_QUALITY = 0.3
+    SWITCH_RATIO = 2.0
+    EVERY = 10
+
+    def __init__(self, drivers: list) -> None:
+        self.drivers = drivers
+        self.active = 0
+        self._win: list[deque] = [deque() for _ in drivers]
+        self._n = 0
+        self.switches = 0
+
+    def observe(self, k: int, t: float, value: float) -> None:
+        w = self._win[k]
+        w.append((t, value))
+        while w and t - w[0][0] > self.WINDOW_S:
+            w.popleft()
+
+    def quality(self, k: int) -> float:
+        w = self._win[k]
+        if not w:
+            return 0.0
+        vals = np.array([v for _, v in w], dtype=float)
+        ok = vals[np.isfinite(vals)]
+        if len(ok) < 5:
+            return 0.0
+        d = self.drivers[k]
+        spread = float(np.percentile(ok, 90) - np.percentile(ok, 10))
+        return (len(ok) / len(vals)) * min(1.0, spread / max(abs(d.rest - d.target), 1e-9))
+
+    def choose(self, t: float) -> int:
+        if len(self.drivers) < 2:
+            return 0
+        self._n += 1
+        if self._n % self.EVERY:
+            return self.active
+        q = [self.quality(k) for k in range(len(self.drivers))]
+        best = max(range(len(q)), key=lambda k: (q[k], -k))
+        if best != self.active and q[best] >= self.MIN_QUALITY and q[best] >= self.SWITCH_RATIO * q[self.active]:
+            self.active = best
+            self.switches += 1
+        return self.active
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,11 +258,16 @@ class Pipeline:
         self._trackers: dict[str, RepTracker] = {}
         d = exercise.driver
         label = "depth" if d is not None and d.direction == "decrease" else "reach"
+        self._drivers: list[tuple[Driver, dict[str, AdaptiveRepTracker]]] = []
         if exercise.kind == "reps" and d is not None:
-            if d.sides == "each":
-                self._trackers = {s: RepTracker(d, s, label) for s in ("left", "right")}
-            else:
-                self._trackers = {"both": RepTracker(d, "both", label)}
+            pause = exercise.tempo.bottom if exercise.tempo is not None else 0.5
+            for k, drv in enumerate((d, *d.alternatives)):
+                lab = label if k == 0 else ("depth" if drv.direction == "decrease" else "reach")
+                sides = ("left", "right") if drv.sides == "each" else ("both",)
+                self._drivers.append((drv, {s: AdaptiveRepTracker(drv, s, lab, pause) for s in sides}))
+            self._trackers = self._drivers[0][1]
+        self.chooser = DriverChooser([drv for drv, _ in self._drivers])
+        self._unused: list[list] = [[] for _ in self._drivers]  # recent reps of signals not chosen
         self.hold = HoldTracker(exercise.hold) if exercise.kind == "hold" else None
         self._rule_metrics = sorted({(r.bound.metric, r.bound.side) for r in exercise.rules})
         self._history: deque[tuple[float, dict, str]] = deque()
@@ -212,6 +275,7 @@ class Pipeline:
         self._hold_violation: dict[str, float] = {}
         self._hold_faults: dict[str, Fault] = {}
         self._t_prev = math.nan
+        self._pending_both = False  # the rep being finished is a bilateral one (see _absorbed)
 
     # ------------------------------------------------------------------------------
     def step(self, frame: Frame) -> FrameResult:
@@ -248,24 +312,46 @@ class Pipeline:
         new: list[RepRecord] = []
         driver_value = math.nan
         phase = "rest"
-        if self.ex.kind == "reps" and self.ex.driver is not None:
-            d = self.ex.driver
-            values = self._driver_values(body)
-            if d.sides == "each":
-                for s, tr in self._trackers.items():
-                    ev = tr.step(t, values[s][0], s)
-                    if ev is not None:
-                        new.append(self._finish(ev))
-                finite = [v for v, _ in values.values() if not math.isnan(v)]
-                driver_value = float(np.mean(finite)) if finite else math.nan
-                phases = [tr.phase() for tr in self._trackers.values()]
-                phase = next((p for p in phases if p != "top"), "top")
-            else:
-                driver_value, side = values["both"]
-                ev = self._trackers["both"].step(t, driver_value, side)
-                if ev is not None:
-                    new.append(self._finish(ev))
-                phase = self._trackers["both"].phase()
+        if self.ex.kind == "reps" and self._drivers:
+            shown = []
+            for k, (d, trackers) in enumerate(self._drivers):
+                values = self._driver_values(body, d)
+                if d.sides == "each":
+                    finite = [v for v, _ in (values["left"], values["right"]) if not math.isnan(v)]
+                    value = float(np.mean(finite)) if finite else math.nan
+                else:
+                    value = values["both"][0]
+                self.chooser.observe(k, t, value)
+                shown.append((value, trackers))
+            before = self.chooser.active
+            active = self.chooser.choose(t)
+            if active != before:  # reps the newly chosen signal saw before the switch
+                for ev, s_, trackers_ in self._unused[active]:
+                    if t - ev.t_end_s <= DriverChooser.WINDOW_S and not self._overlaps_last(ev, any_driver=True):
+                        new.append(self._finish(ev, self._drivers[active][0], active))
+                        self.reps.append(new[-1])
+                self._unused = [[] for _ in self._drivers]
+            for k, (d, trackers) in enumerate(self._drivers):
+                values = self._driver_values(body, d) if d.sides == "each" else None
+                for s, tr in trackers.items():
+                    v, side = (values[s] if values is not None else (shown[k][0], None))
+                    if values is None:
+                        side = self._last_side(body, d)
+                    ev = tr.step(t, v, s if d.sides == "each" else side)
+                    if ev is None:
+                        continue
+                    if k != active:
+                        if len(self._drivers) > 1:
+                            self._unused[k] = [u for u in self._unused[k] if t - u[0].t_end_s <= DriverChooser.WINDOW_S]
+                            self._unused[k].append((ev, s, trackers))
+                        continue
+                    if self._absorbed(s, ev, trackers) or self._overlaps_last(ev):
+                        continue
+                    new.append(self._finish(ev, d, k))
+                    self.reps.append(new[-1])
+            driver_value, trackers = shown[active]
+            phases = [tr.phase() for tr in trackers.values()]
+            phase = next((p for p in phases if p != "top"), "top")
         if body is not None:
             self._remember(t, body)
         if self.hold is not None:
@@ -282,9 +368,8 @@ class Pipeline:
         ):
             status = "body_not_visible"
             self.stats.frames_body_not_visible += 1
-        self.stats.ignored_movements = sum(tr.ignored for tr in self._trackers.values())
-        self.stats.abandoned_reps = sum(tr.abandoned for tr in self._trackers.values())
-        self.reps.extend(new)
+        self.stats.ignored_movements = sum(tr.ignored for _, trs in self._drivers[:1] for tr in trs.values())
+        self.stats.abandoned_reps = sum(tr.abandoned for _, trs in self._drivers[:1] for tr in trs.values())
         full = sum(1 for r in self.reps if not r.partial)
         return FrameResult(
             index=frame.index,
@@ -305,15 +390,59 @@ class Pipeline:
     def finish(self) -> list[RepRecord]:
         """End of input: finish a rep that was counted but had not settled yet."""
         new = []
-        for tr in self._trackers.values():
-            ev = tr.flush()
-            if ev is not None:
-                new.append(self._finish(ev))
+        active = self.chooser.active
+        for k, (d, trackers) in enumerate(self._drivers):
+            for s, tr in trackers.items():
+                ev = tr.flush()
+                if ev is not None and k == active and not self._absorbed(s, ev, trackers) and not self._overlaps_last(ev):
+                    new.append(self._finish(ev, d, k))
         new.sort(key=lambda r: r.t_start_s)
         new = [replace(r, index=len(self.reps) + 1 + k) for k, r in enumerate(new)]
         self.reps.extend(new)
-        self.stats.abandoned_reps = sum(tr.abandoned for tr in self._trackers.values())
+        self.stats.abandoned_reps = sum(tr.abandoned for _, trs in self._drivers[:1] for tr in trs.values())
         return new
+
+    def _overlaps_last(self, ev: RepEvent, any_driver: bool = False) -> bool:
+        """A rep another driver signal already reported (the chooser switched mid-rep)."""
+        if not self.reps or (len(self._drivers) < 2 and not any_driver):
+            return False
+        last = self.reps[-1]
+        overlap = min(last.t_end_s, ev.t_end_s) - max(last.t_start_s, ev.t_start_s)
+        return overlap >= 0.5 * max(min(ev.t_end_s - ev.t_start_s, last.t_end_s - last.t_start_s), 1e-6)
+
+    def _last_side(self, body, d: Driver) -> str:
+        return self._driver_values(body, d)["both"][1] if body is not None else "both"
+
+    def _absorbed(self, side: str, ev: RepEvent, trackers: dict) -> bool:
+        """Both arms (or legs) at once are one rep; one side after the other counts each side.
+
+        An exercise tracked per side (`sides = "each"`) can be done either way, whatever its file
+        says, so the tracker tells them apart from the movement: when one side finishes a rep
+        while the other side is out on a rep that began within the same cycle, the two are one
+        bilateral rep (side "both"), and the other side's rep is dropped when it finishes. A rep
+        that finishes overlapping most of a rep the other side already reported is dropped too.
+        """
+        other_side = "right" if side == "left" else "left"
+        other = trackers.get(other_side)
+        if other is None:
+            return False
+        tracker = trackers[side]
+        if tracker.absorb_next:  # its partner finished this same cycle already, as "both"
+            tracker.absorb_next = False
+            return True
+        dur = max(ev.t_end_s - ev.t_start_s, 1e-6)
+        if other.state in ("out", "settle") and other._buf_t:
+            started = other._buf_t[0]
+            if abs(started - ev.t_start_s) < 0.5 * dur:
+                other.absorb_next = True
+                self._pending_both = True
+                return False
+        last = next((r for r in reversed(self.reps) if r.side == other_side), None)
+        if last is not None:
+            overlap = min(last.t_end_s, ev.t_end_s) - max(last.t_start_s, ev.t_start_s)
+            if overlap >= 0.5 * min(dur, last.t_end_s - last.t_start_s):
+                return True
+        return False
 
     def _size(self, frame: Frame) -> tuple[int, int]:
         if frame.image_bgr is not None:
@@ -321,9 +450,7 @@ class Pipeline:
         return self.frame_size
 
     # ------------------------------------------------------------------------------
-    def _driver_values(self, body: Body | None) -> dict[str, tuple[float, str]]:
-        d = self.ex.driver
-        assert d is not None
+    def _driver_values(self, body: Body | None, d: Driver) -> dict[str, tuple[float, str]]:
         if body is None:
             nan = (math.nan, "both")
             return {"left": nan, "right": nan, "both": nan}
@@ -362,7 +489,7 @@ class Pipeline:
         while self._history and t - self._history[0][0] > self._history_s:
             self._history.popleft()
 
-    def _finish(self, ev: RepEvent) -> RepRecord:
+    def _finish(self, ev: RepEvent, d: Driver | None = None, k: int = 0) -> RepRecord:
         frames = [h for h in self._history if ev.t_start_s - 1e-9 <= h[0] <= ev.t_end_s + 1e-9]
         views = [h[2] for h in frames if h[2] != "unknown"]
         view = max(set(views), key=views.count) if views else "unknown"
@@ -386,19 +513,23 @@ class Pipeline:
                 unit = METRICS[rule.bound.metric].unit
                 faults.append(Fault(rule.id, rule.message.en, worst, rule.bound.target_text(unit), unit,
                                     source="model", confidence=model_confidence(p)))
-        if ev.partial and ev.partial_reason:
-            d = self.ex.driver
+        if not ev.reached_target or ev.partial:
+            d = d or self.ex.driver
             assert d is not None
             cmp = "≤" if d.direction == "decrease" else "≥"
             unit = d.unit
             p = rs.fault_p.get(PARTIAL_FAULT) if rs is not None else None
-            faults.insert(0, Fault("incomplete_range", f"Partial rep: {ev.partial_reason}", round(ev.extreme, 1),
+            text = f"Partial rep: {ev.partial_reason}" if ev.partial else f"Short of the target: {ev.target_reason}"
+            faults.insert(0, Fault("incomplete_range", text, round(ev.extreme, 1),
                                    f"{cmp} {d.target:g}{'°' if unit == 'deg' else ''}", unit,
                                    source="rule+model" if p is not None and p >= 0.5 else "rule",
                                    confidence=model_confidence(p)))
+        side = ev.side
+        if self._pending_both:
+            side, self._pending_both = "both", False
         return RepRecord(
             index=len(self.reps) + 1,
-            side=ev.side,
+            side=side,
             t_start_s=ev.t_start_s,
             t_end_s=ev.t_end_s,
             partial=ev.partial,
@@ -412,6 +543,8 @@ class Pipeline:
             faults=tuple(faults),
             view=view,
             score=rs.score if rs is not None else None,
+            reached_target=ev.reached_target,
+            driver=(d or self.ex.driver).metric if (d or self.ex.driver) is not None else None,
         )
 
     def _worst_value(self, rule: Rule, ev: RepEvent, frames: list) -> float | None:

@@ -5,13 +5,15 @@ for every decision. Rules, in order (the first that applies sets the direction):
 1. safety: pain >= PAIN_STOP last session stops the exercise; pain >= PAIN_REGRESS regresses it
    (one set fewer, 30 % fewer reps); a physiotherapist's safe range and target are hard limits
    on the target ROM;
-2. deload: two or more missed sessions in the last 14 days, or form scores falling by more than
-   15 points, cut the volume by 25 %;
+2. deload: two or more missed sessions in the last 14 days (counted only from when the profile,
+   its program and the exercise's first session existed: a new user is never "missing"
+   sessions), or form scores falling by more than 15 points, cut the volume by 25 %;
 3. progression (double progression): every set reached its reps with good form (score >= 75)
    -> one more rep, up to REP_MAX, then one more set (up to SET_MAX) back at REP_MIN;
    poor control (score < 60) -> a slower tempo (1 s more on the way down) at the same reps;
 4. the weekly-volume cap: volume (sets x reps) never rises more than VOLUME_CAP over the last
-   prescription.
+   prescription (a progression it would undo is reported as kept by the cap). A regression or a
+   deload never raises the reps, so every dose a reason states is the dose prescribed.
 The network (`models/planner.onnx`, optional) predicts the reps the trainee can do with good
 form next time; its proposal is clamped into what the rules allow (it can never progress faster
 than the rules, nor override a stop, a regression or a deload) and both numbers are shown.
@@ -146,6 +148,14 @@ def default_capacity_model() -> CapacityModel | None:
 def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float], today: float,
                   model: CapacityModel | None = None, safe: dict | None = None, start_reps: int = 10,
                   start_sets: int = 2, volume_cap: float = VOLUME_CAP) -> Decision:
+    """The next dose of one exercise. `planned_days` are the days sessions were due; only days
+    since the trainee began (see `plan_next`) may be among them, or absences before the start
+    count as missed sessions.
+
+    Every dose a reason states is the dose finally prescribed: a regression or a deload never
+    raises the reps above the last prescription (so the volume cap can never undo them), a
+    progression the cap would undo is explained as kept by the cap, and the network, which acts
+    last, states the reps it chose within what the rules allowed."""
     if not logs or prev is None:
         d = Dose(start_sets, start_reps)
         return Decision(d, [R("first_session", sets=start_sets, reps=start_reps)], start_reps, mode="start")
@@ -154,10 +164,12 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
     d = Dose(prev.sets, prev.reps, prev.tempo_down, prev.tempo_rest, prev.rest_s)
     if last["pain"] >= PAIN_STOP:
         return Decision(Dose(0, 0), [R("pain_stop", pain=last["pain"], limit=PAIN_STOP)], 0, stopped=True, mode="stop")
+    # the weekly volume cap (only ever limits growth): the most sets x reps the next dose may have
+    cap = max(prev.sets * prev.reps * (1 + volume_cap), prev.sets * prev.reps + 1)
     mode = "hold"
     if last["pain"] >= PAIN_REGRESS:
         d.sets = max(1, d.sets - 1)
-        d.reps = max(4, int(round(d.reps * 0.7)))
+        d.reps = min(prev.reps, max(4, int(round(d.reps * 0.7))))  # the floor of 4 never adds reps
         reasons.append(R("pain_regress", pain=last["pain"], limit=PAIN_REGRESS, sets=d.sets, reps=d.reps))
         mode = "regress"
     else:
@@ -165,7 +177,7 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
         scores = [x["score"] for x in logs[-4:]]
         falling = len(scores) == 4 and np.mean(scores[2:]) < np.mean(scores[:2]) - 15
         if missed >= 2 or falling:
-            d.reps = max(4, int(math.floor(d.reps * 0.75)))
+            d.reps = min(prev.reps, max(4, int(math.floor(d.reps * 0.75))))  # a deload never adds reps
             if missed >= 2:
                 reasons.append(R("deload_missed", missed=missed, sets=d.sets, reps=d.reps))
             else:
@@ -175,13 +187,16 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
         else:
             all_sets = all(a >= last["reps"] for a in last["achieved"])
             if all_sets and last["score"] >= GOOD_SCORE:
-                if d.reps < REP_MAX:
+                if d.reps < REP_MAX and d.sets * (d.reps + 1) > cap:  # +1 rep would break the cap: kept
+                    reasons.append(R("progress_capped", sets=d.sets, reps=d.reps, score=last["score"], cap=volume_cap))
+                elif d.reps < REP_MAX:
                     d.reps += 1
                     reasons.append(R("progress_rep", sets=last["sets"], reps=last["reps"], score=last["score"]))
                 elif d.sets < SET_MAX:
                     d.sets += 1
-                    d.reps = REP_MIN
-                    reasons.append(R("progress_set", reps=REP_MIN))
+                    # one more set at REP_MIN (never above the cap: (s + 1) x 8 <= s x 15)
+                    d.reps = max(1, min(REP_MIN, int(cap // d.sets)))
+                    reasons.append(R("progress_set", reps=d.reps))
                 else:  # the top of the range: nothing left to add, say so rather than nothing
                     reasons.append(R("at_top", sets=d.sets, reps=d.reps, score=last["score"]))
                 mode = "progress"
@@ -192,19 +207,16 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
                 reasons.append(R("hold_form", sets=last["sets"], reps=last["reps"], score=last["score"], limit=GOOD_SCORE))
             else:
                 reasons.append(R("hold_dose", achieved=[int(a) for a in last["achieved"]], reps=last["reps"]))
-    # the weekly volume cap (only ever limits growth)
-    cap = max(prev.sets * prev.reps * (1 + volume_cap), prev.sets * prev.reps + 1)
-    if d.sets * d.reps > cap:
-        d.reps = max(1, int(cap // d.sets))
-        reasons.append(R("volume_cap", cap=volume_cap, sets=d.sets, reps=d.reps))
     rules_reps = d.reps
     ann = None
     if model is not None and mode in ("progress", "hold"):
         ann = model.capacity(features(logs, planned_days, today, d))
         proposal = int(math.floor(ann))  # already "with good form"
-        lo, hi = max(4, int(prev.reps * 0.7)), rules_reps  # never faster than the rules, at most 30 % easier
+        # never faster than the rules, at most 30 % easier (but never a range upside down)
+        hi = rules_reps
+        lo = min(hi, max(4, int(prev.reps * 0.7)))
         new = min(hi, max(lo, proposal))
-        if new != d.reps:
+        if new != d.reps:  # the last word on the reps, and it says so
             reasons.append(R("network", capacity=float(ann), reps=new, lo=lo, hi=hi))
         d.reps = new
     if safe:
@@ -283,15 +295,33 @@ def _session_logs(export: dict, exercise_id: str) -> list[dict]:
     return logs
 
 
+def _began(export: dict, program_row: dict | None) -> float:
+    """The day (UTC days) from which planned sessions can have been missed: the later of the
+    profile's creation and the first version of its current program (by name); -inf when the
+    export does not say."""
+    days = []
+    created = export.get("profile", {}).get("created_utc")
+    if created is not None:
+        days.append(float(created) / 86400.0)
+    if program_row is not None:
+        versions = [float(p["created_utc"]) for p in export["programs"]
+                    if p.get("name") == program_row.get("name") and p.get("created_utc") is not None]
+        if versions:
+            days.append(min(versions) / 86400.0)
+    return max(days) if days else -math.inf
+
+
 def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc: float | None = None) -> dict:
     import time as _time
     import tomllib
 
     now = now_utc if now_utc is not None else _time.time()
     today = now / 86400.0
-    program = None
+    program = program_row = None
     for p in export["programs"]:
-        program = tomllib.loads(p["body"])  # rows come oldest first: the last is the newest
+        program_row = p  # rows come oldest first: the last is the newest
+    if program_row is not None:
+        program = tomllib.loads(program_row["body"])
     prof = export["profile"]
     level = prof.get("level") or "beginner"
     start_sets, start_reps = {"beginner": (2, 8), "intermediate": (3, 10), "advanced": (3, 12)}.get(level, (2, 8))
@@ -324,6 +354,7 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
         general.append(R("avoided", catalog, exercises=dropped))
         items = [i for i in items if i["id"] not in avoid]
     planned_days = [today - 14 + k * 7.0 / per_week for k in range(2 * per_week)]
+    began = _began(export, program_row)
     out_items = []
     fault_counts: dict[str, tuple[int, int]] = {}
     for item in items:
@@ -336,7 +367,10 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
             out_items.append({"exercise": ex.id, "sets": int(item.get("sets", 2)), "hold_s": hold, "rest_s": item.get("rest_s", 60),
                               "reasons": why, "reason_codes": codes(why)})
             continue
-        dec = plan_exercise(logs, prev, planned_days, today, model, start_reps=int(item.get("reps") or start_reps),
+        # sessions are only missed from when the trainee began: the profile, its program and
+        # this exercise's first session all existed (a new user starts at the baseline)
+        since = max([began] + ([logs[0]["day"]] if logs else []))
+        dec = plan_exercise(logs, prev, [d for d in planned_days if d >= since], today, model, start_reps=int(item.get("reps") or start_reps),
                             start_sets=int(item.get("sets") or start_sets), volume_cap=vcap)
         target = item.get("target", ex.driver.target if ex.driver else None)
         lo = item.get("safe_min", ex.safe_min)

@@ -1,13 +1,23 @@
-"""Where the files that ship with FitCoach are: a source checkout or a frozen desktop bundle.
+"""Where the files that ship with FitCoach are: an installed wheel, a checkout, or a desktop bundle.
 
-One place answers "where is `models/`, `exercises/`, `fitcoach/data/`?" for every module:
+One place answers "where is `models/`, `exercises/`, `fitcoach/data/`, the icon?" for every
+module. Three ways FitCoach runs, each with its own layout:
 
-- from a checkout (or an editable install), the folder above the `fitcoach` package holds
-  `models/` and `exercises/`, and the package holds `data/`;
-- in the PyInstaller bundle (`packaging/fitcoach.spec`), `sys.frozen` is set and `sys._MEIPASS`
-  is the bundle's internal folder, where the spec puts `models/`, `exercises/` and
-  `fitcoach/data/`. Frozen code has no real `__file__` tree to walk, so it must not be guessed
-  from `__file__`.
+- an installed wheel (`pip install`, `pipx install`): setup.py's build hook copies the
+  repository's top-level `models/` and `exercises/` and the SVG icon into the package, as
+  `fitcoach/_shipped/{models,exercises,icons}/`; found with `importlib.resources.files("fitcoach")`;
+- a checkout, or an editable install of one: the folder above the `fitcoach` package holds
+  `models/` and `exercises/` (and `packaging/linux/` the icon); that folder is the package's
+  parent, again as `importlib.resources` reports it, and it is only taken when it really is a
+  checkout (it has pyproject.toml), never a stray `site-packages/models/`;
+- the PyInstaller bundle (`packaging/fitcoach.spec`): `sys.frozen` is set and `sys._MEIPASS` is
+  the bundle's internal folder, where the spec puts `models/`, `exercises/`, `fitcoach/data/`
+  and `share/icons/`.
+
+`fitcoach/data/` (cue and planner phrases in en/ko, posture norms, ROM tests) is ordinary
+package data in the first two cases. Installed packages are plain folders (wheels are unpacked),
+so the paths returned here are real `Path`s that callers may open, glob and stat; FitCoach does
+not run from a zip file.
 
 No Qt here: `fitcoach/core` stays usable without the GUI.
 """
@@ -15,9 +25,12 @@ No Qt here: `fitcoach/core` stays usable without the GUI.
 from __future__ import annotations
 
 import sys
+from importlib.resources import files
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # fitcoach/ (the package, not frozen)
+PACKAGE = "fitcoach"
+SHIPPED = "_shipped"  # fitcoach/_shipped/: filled by setup.py's build hook, present in wheels only
+ICON_NAME = "org.fitcoach.FitCoach.svg"
 
 
 def is_frozen() -> bool:
@@ -36,49 +49,73 @@ def bundle_dir() -> Path | None:
     return Path(meipass) if meipass else Path(sys.executable).resolve().parent
 
 
+def package_dir() -> Path:
+    """The `fitcoach` package's folder, as importlib.resources finds it."""
+    return Path(str(files(PACKAGE)))
+
+
+def installed_dir() -> Path:
+    """`fitcoach/_shipped/`: the wheel's copy of `models/`, `exercises/` and the icon."""
+    return Path(str(files(PACKAGE).joinpath(SHIPPED)))
+
+
+def checkout_dir() -> Path | None:
+    """The source checkout this package runs from (plain or editable), or None when installed."""
+    root = package_dir().parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def _shipped(name: str, present) -> Path:
+    """`name` (`models` or `exercises`): the installed copy if there is one, else the checkout's.
+
+    With neither, the path where it should have been, so the error that follows names it."""
+    installed = installed_dir() / name
+    if present(installed):
+        return installed
+    checkout = checkout_dir()
+    return checkout / name if checkout else installed
+
+
 def resource_root() -> Path:
-    """The folder that holds `models/` and `exercises/` (and `fitcoach/data/`)."""
-    return bundle_dir() or PACKAGE_DIR.parent
+    """The folder that holds `models/` and `exercises/`: the bundle's, the wheel's
+    `fitcoach/_shipped/` or the checkout."""
+    return bundle_dir() or models_dir().parent
 
 
 def data_dir() -> Path:
     """`fitcoach/data/`: cue phrases (en/ko), planner phrases, posture norms, ROM tests."""
     root = bundle_dir()
-    return root / "fitcoach" / "data" if root else PACKAGE_DIR / "data"
+    return root / PACKAGE / "data" if root else Path(str(files(PACKAGE).joinpath("data")))
 
 
 def data_file(name: str) -> Path:
     return data_dir() / name
 
 
-def _first_existing(candidates: tuple[Path, ...], exists) -> Path:
-    for candidate in candidates:
-        if exists(candidate):
-            return candidate
-    return candidates[0]
-
-
 def models_dir() -> Path:
-    """`models/`: the bundled copy when frozen; else the checkout's, or a copy in the package."""
+    """`models/` with `manifest.toml`: the bundle's, the wheel's or the checkout's."""
     root = bundle_dir()
     if root:
         return root / "models"
-    return _first_existing((PACKAGE_DIR.parent / "models", PACKAGE_DIR / "data" / "models"),
-                           lambda p: (p / "manifest.toml").exists())
+    return _shipped("models", lambda p: (p / "manifest.toml").is_file())
 
 
 def exercises_dir() -> Path:
-    """`exercises/`: the bundled copy when frozen; else the checkout's, or a copy in the package."""
+    """`exercises/`: the bundle's, the wheel's or the checkout's."""
     root = bundle_dir()
     if root:
         return root / "exercises"
-    return _first_existing((PACKAGE_DIR.parent / "exercises", PACKAGE_DIR / "data" / "exercises"),
-                           Path.is_dir)
+    return _shipped("exercises", Path.is_dir)
 
 
 def app_icon() -> Path | None:
-    """The app's SVG icon: in the bundle (`share/icons/`) or the checkout's `packaging/linux/`."""
-    name = "org.fitcoach.FitCoach.svg"
+    """The app's SVG icon: the bundle's `share/icons/`, the wheel's `fitcoach/_shipped/icons/` or
+    the checkout's `packaging/linux/`; None when it is not there."""
     root = bundle_dir()
-    path = root / "share" / "icons" / name if root else PACKAGE_DIR.parent / "packaging" / "linux" / name
-    return path if path.exists() else None
+    if root:
+        candidates = [root / "share" / "icons" / ICON_NAME]
+    else:
+        checkout = checkout_dir()
+        candidates = [installed_dir() / "icons" / ICON_NAME,
+                      *([checkout / "packaging" / "linux" / ICON_NAME] if checkout else [])]
+    return next((p for p in candidates if p.is_file()), None)

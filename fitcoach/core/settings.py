@@ -96,19 +96,14 @@ def settings_text(st: Settings) -> str:
 
 
 def save_settings(st: Settings, folder: Path | None = None) -> Path:
-    """Write settings.toml readable by the user only (validated first, replaced atomically)."""
-    import os
-
+    """Write settings.toml readable by the user only (validated first, replaced atomically;
+    the folder is created 0700 whatever the umask)."""
+    from fitcoach.core.private_files import private_dir, write_private_text
     from fitcoach.core.store import default_data_dir
 
     text = settings_text(st)
     parse_settings(text)
-    folder = folder or default_data_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = private_dir(folder or default_data_dir())
     path = folder / "settings.toml"
-    tmp = folder / "settings.toml.tmp"
-    fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    write_private_text(path, text)
     return path

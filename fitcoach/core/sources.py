@@ -113,16 +113,107 @@ class VideoSource:
             i += 1
         if i == 0:
             raise InputError(f"{self.name}: no frame could be decoded (broken or not a video)")
-        if self.n_frames is not None and i < self.n_frames - max(2, int(0.01 * self.n_frames)):
+        # Damage is judged by time, not by the header's frame count: phone videos often list more
+        # frames than the stream delivers (edit lists, dropped frames; 391 listed, 371 decodable,
+        # the last at the container's duration) and are sound. A file is cut short when decoding
+        # ends well before the video track's duration (from the MP4/MOV index when there is one,
+        # else frame count / fps): by more than two frame intervals plus 1 % of the duration.
+        duration = self.duration_s()
+        end = last_t + step
+        if duration is not None and end < duration - (2 * step + 0.01 * duration):
+            listed = f" of {self.n_frames}" if self.n_frames else ""
             msg = (
-                f"{self.name}: decoding stopped at frame {i} of {self.n_frames} "
-                f"(t={last_t:.2f} s): the file is truncated or damaged; results up to there are kept"
+                f"{self.name}: decoding stopped at frame {i}{listed} (t={last_t:.2f} s of {duration:.2f} s): "
+                f"the file is truncated or damaged; results up to there are kept"
             )
             self.warnings.append(msg)
             log.debug(msg)  # reported once, by the caller (JSON errors + one stderr line)
 
+    def duration_s(self) -> float | None:
+        """The video's duration: the MP4/MOV video track's (edit lists applied), else the
+        header's frame count over its frame rate, else None (then nothing is judged)."""
+        if self.path.suffix.lower() in (".mp4", ".mov", ".m4v", ".3gp"):
+            d = mp4_video_duration_s(self.path)
+            if d is not None:
+                return d
+        if self.n_frames and self.fps:
+            return self.n_frames / self.fps
+        return None
+
     def close(self) -> None:
         self._cap.release()
+
+
+def _mp4_boxes(f, start: int, end: int):
+    """(type, payload offset, payload end) of the boxes between `start` and `end` of an open
+    MP4 file; stops at the first malformed size (a damaged index yields what came before)."""
+    pos = start
+    while pos + 8 <= end:
+        f.seek(pos)
+        head = f.read(8)
+        if len(head) < 8:
+            return
+        size, kind, body = int.from_bytes(head[:4], "big"), head[4:8], pos + 8
+        if size == 1:
+            ext = f.read(8)
+            if len(ext) < 8:
+                return
+            size, body = int.from_bytes(ext, "big"), pos + 16
+        elif size == 0:
+            size = end - pos
+        if size < body - pos or pos + size > end:
+            return
+        yield kind, body, pos + size
+        pos += size
+
+
+def mp4_video_duration_s(path: Path) -> float | None:
+    """The video track's presentation duration of an MP4/MOV, in seconds: its `tkhd` duration
+    (edit lists applied, in the movie's `mvhd` timescale), else the movie's; None when the
+    index is missing or unreadable. Reads only the index boxes (bounded: a few KB)."""
+
+    def u(data: bytes, at: int, n: int) -> int:
+        return int.from_bytes(data[at:at + n], "big")
+
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            moov = next(((b, e) for k, b, e in _mp4_boxes(f, 0, size) if k == b"moov"), None)
+            if moov is None:
+                return None
+            timescale = movie = None
+            video = None
+            for kind, b, e in list(_mp4_boxes(f, *moov)):
+                f.seek(b)
+                head = f.read(min(e - b, 100))
+                if kind == b"mvhd" and len(head) >= 32:
+                    if head[0] == 1:
+                        timescale, movie = u(head, 20, 4), u(head, 24, 8)
+                    else:
+                        timescale, movie = u(head, 12, 4), u(head, 16, 4)
+                elif kind == b"trak" and video is None:
+                    tk = dur = None
+                    is_video = False
+                    for k2, b2, e2 in list(_mp4_boxes(f, b, e)):
+                        f.seek(b2)
+                        h2 = f.read(min(e2 - b2, 100))
+                        if k2 == b"tkhd" and len(h2) >= 32:
+                            dur = u(h2, 28, 8) if h2[0] == 1 else u(h2, 20, 4)
+                            tk = dur
+                        elif k2 == b"mdia":
+                            for k3, b3, e3 in list(_mp4_boxes(f, b2, e2)):
+                                if k3 == b"hdlr":
+                                    f.seek(b3)
+                                    is_video = f.read(12)[8:12] == b"vide"
+                    if is_video and tk and tk not in (0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF):  # all ones: unknown
+                        video = tk
+            if not timescale:
+                return None
+            d = (video or movie or 0) / timescale
+            return d if 0 < d < 1e6 else None
+    except OSError:
+        return None
 
 
 def _mp4_lacks_index(path: Path) -> bool:
@@ -198,7 +289,7 @@ class RecordingSource:
         else:
             self.rec = load_recording(path_or_rec)
             self.name = str(path_or_rec)
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(self.rec.warnings)  # frames load_recording had to drop
         self.frame_size = self.rec.frame_size
         n = len(self.rec)
         self.n_frames = n

@@ -173,6 +173,18 @@ MOTIONS: dict[str, tuple[Pose, Pose]] = {
         Pose(trunk_flex=5, hip_flex=_sym(8), knee_flex=_sym(8), shoulder_flex=_sym(80), elbow_flex=_sym(60)),
         Pose(trunk_flex=40, hip_flex=_sym(105), knee_flex=_sym(105), shoulder_flex=_sym(85), elbow_flex=_sym(60)),
     ),
+    "deadlift": (  # arms hang from the shoulders (shoulder_flex follows the trunk forward)
+        Pose(trunk_flex=5, hip_flex=_sym(8), knee_flex=_sym(8), shoulder_flex=_sym(5)),
+        Pose(trunk_flex=50, hip_flex=_sym(100), knee_flex=_sym(60), shoulder_flex=_sym(50)),
+    ),
+    "romanian_deadlift": (
+        Pose(trunk_flex=5, hip_flex=_sym(8), knee_flex=_sym(8), shoulder_flex=_sym(5)),
+        Pose(trunk_flex=55, hip_flex=_sym(85), knee_flex=_sym(20), shoulder_flex=_sym(55)),
+    ),
+    "hammer_curl": (
+        Pose(shoulder_flex=_sym(5), elbow_flex=_sym(15), forearm_twist=_sym(45)),
+        Pose(shoulder_flex=_sym(10), elbow_flex=_sym(135), forearm_twist=_sym(45)),
+    ),
     "sit_to_stand": (
         Pose(trunk_flex=30, hip_flex=_sym(95), knee_flex=_sym(90), shoulder_flex=_sym(10), elbow_flex=_sym(80)),
         Pose(trunk_flex=3, hip_flex=_sym(5), knee_flex=_sym(5), shoulder_flex=_sym(10), elbow_flex=_sym(80)),
@@ -477,7 +489,8 @@ def _mirror(p: Pose) -> Pose:
 
 
 def demo_take() -> Take:
-    """The built-in demo: 8 squats seen obliquely, with realistic noise, one shallow rep."""
+    """The built-in demo: 8 squats seen obliquely, with realistic noise; one stops short of the
+    target depth (counted, with "depth 115°, target ≤ 100°")."""
     depths = [1.0, 1.0, 0.55, 1.0, 1.0, 1.0, 1.0, 1.0]
     return Take(exercise="squat", reps=len(depths), depths=depths, yaw_deg=60, noise=0.003,
                 drop_rate=0.02, tempo=(1.6, 0.4, 1.2, 0.8), seed=7)

@@ -112,8 +112,9 @@ class MainWindow(QMainWindow):
         from fitcoach.core.landmarks import save_recording
         from fitcoach.core.store import default_data_dir
 
-        folder = default_data_dir() / "cache"
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from fitcoach.core.private_files import private_dir
+
+        folder = private_dir(default_data_dir() / "cache")  # 0700; save_recording writes 0600
         path = folder / "demo-squat.npz"
         if not path.exists():
             rec, _ = synth.generate(synth.demo_take())

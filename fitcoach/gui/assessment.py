@@ -135,14 +135,15 @@ class AssessmentPage(QWidget):
             if frame is not None:
                 import cv2
 
+                from fitcoach.core.private_files import private_dir, write_private_bytes
                 from fitcoach.core.store import default_data_dir
 
-                folder = default_data_dir() / "assessments"
-                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                folder = private_dir(default_data_dir() / "assessments")
                 path = folder / time.strftime(f"{self._capture_which}-%Y%m%d-%H%M%S.jpg")
-                cv2.imwrite(str(path), frame)
-                path.chmod(0o600)
-                self.set_photo(self._capture_which, str(path))
+                ok, jpg = cv2.imencode(".jpg", frame)  # encoded here, so the file is 0600 from its first byte
+                if ok:
+                    write_private_bytes(path, jpg.tobytes())
+                    self.set_photo(self._capture_which, str(path))
 
     def _pick_rom(self) -> None:
         p, _ = QFileDialog.getOpenFileName(self, "ROM", "", "Clips (*.mp4 *.avi *.mov *.npz)")

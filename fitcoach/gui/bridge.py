@@ -225,11 +225,13 @@ class _VideoTape:
     """The camera frames of a recorded session, as an .mp4 next to the landmark file."""
 
     def __init__(self, npz_path, size, fps) -> None:
-        import cv2
         from pathlib import Path
 
+        from fitcoach.core.private_files import private_video_writer
+
         self.path = Path(npz_path).with_suffix(".mp4")
-        self._w = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), float(fps or 30.0), tuple(size))
+        # created 0600 before OpenCV writes into it (the camera frames are health data)
+        self._w = private_video_writer(self.path, "mp4v", fps or 30.0, size)
 
     def write(self, img) -> None:
         self._w.write(img)

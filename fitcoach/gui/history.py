@@ -168,6 +168,8 @@ def session_html(export: dict, s: dict, catalog, lang: str) -> str:
         faults = []
         for f in json.loads(r["faults"]):
             label = rules.get(f.get("id"), f.get("id", ""))
+            if f.get("id") == "incomplete_range":  # counted but short of the target, or a partial movement
+                label = tr("partial" if r["partial"] else "short of the target", lang)
             m = f.get("measured")
             measured = f"{m:.0f}" if isinstance(m, (int, float)) and not math.isnan(m) else "?"
             faults.append(f"{e(label)} ({e(measured)} {e(str(f.get('unit', '')))}; {tr('target', lang)} {e(str(f.get('target', '')))})")

@@ -15,16 +15,55 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
 from fitcoach.gui.i18n import tr
 
 
-def _export(profile: str):
-    from fitcoach.core.store import Store, StoreError
+_told: set[str] = set()
 
-    store = Store()
+
+def tell_store_problem(message: str, lang: str = "en") -> None:
+    """Show why the history cannot be used (damaged, being restored, newer) in a dialog, once per
+    message per run. Deferred to the event loop: a modal dialog must not run inside the
+    showEvent that found the problem (the window would not finish showing)."""
+    if message in _told:
+        return
+    _told.add(message)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    QTimer.singleShot(0, lambda: QMessageBox.critical(None, tr("FitCoach", lang), message))
+
+
+def open_store(lang: str = "en"):
+    """(Store, None), or (None, why) when the history cannot be opened; the user is told why,
+    once, and every page goes on working without it."""
+    from fitcoach.core.errors import FitCoachError
+    from fitcoach.core.store import Store
+
     try:
-        return store.export_profile(profile)
-    except StoreError:
-        return None
+        return Store(), None
+    except FitCoachError as e:  # DatabaseDamaged (with the way out), StoreError (busy, newer)
+        tell_store_problem(str(e), lang)
+        return None, str(e)
+
+
+def _load_export(profile: str, lang: str = "en"):
+    """(the profile's export or None, why the history cannot be read or None)."""
+    from fitcoach.core.store import DatabaseDamaged, StoreError
+
+    store, problem = open_store(lang)
+    if store is None:
+        return None, problem
+    try:
+        return store.export_profile(profile), None
+    except StoreError:  # no such profile: no history yet
+        return None, None
+    except DatabaseDamaged as e:  # damage met while reading
+        tell_store_problem(str(e), lang)
+        return None, str(e)
     finally:
         store.close()
+
+
+def _export(profile: str):
+    return _load_export(profile)[0]
 
 
 class TodayPage(QWidget):
@@ -58,7 +97,11 @@ class TodayPage(QWidget):
 
         from fitcoach.core.planner import default_capacity_model, localize_plan, plan_next
 
-        export = _export(self.profile.text().strip())
+        export, problem = _load_export(self.profile.text().strip(), self.lang)
+        if problem is not None:  # the history cannot be read: say so and how to recover
+            self.plan = None
+            self.plan_view.setPlainText(problem)
+            return
         if export is None:
             self.plan = None
             self.plan_view.setPlainText(tr("No history yet for this profile: start with any exercise in Workout.", self.lang))
@@ -237,5 +280,7 @@ class SettingsPage(QWidget):
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from fitcoach.core.private_files import private_dir
+
+        private_dir(self.folder)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))

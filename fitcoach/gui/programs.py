@@ -106,14 +106,18 @@ class ProgramsPage(QWidget):
         """Offer the stored profiles (patients) as completions of the profile field."""
         from PySide6.QtWidgets import QCompleter
 
-        from fitcoach.core.store import Store
+        from fitcoach.core.store import DatabaseDamaged
+        from fitcoach.gui.pages import open_store, tell_store_problem
 
-        try:
-            store = Store()
-        except Exception:
+        store, problem = open_store(self.lang)  # a damaged history: told once, and said here
+        if store is None:
+            self.message.setText(problem)
             return super().showEvent(event)
         try:
             self.profile.setCompleter(QCompleter(store.profile_names(), self))
+        except DatabaseDamaged as e:
+            tell_store_problem(str(e), self.lang)
+            self.message.setText(str(e))
         finally:
             store.close()
         super().showEvent(event)
@@ -201,18 +205,28 @@ class ProgramsPage(QWidget):
         try:
             prog = parse_program(self.to_toml(), tr("program", self.lang), self.catalog)
         except ValidationError as e:
-            self.message.setText(str(e))
-            self._mark(e.field)
+            self._show_problems(e)
             return None
         self.message.setText(tr("Valid", self.lang))
         return prog
+
+    def _show_problems(self, e, heading: str | None = None, mark: bool = True) -> None:
+        """Every problem of the program, one a line ("Row 2, Glute bridge: ..."), and (`mark`:
+        the table holds this program) each at its cell."""
+        problems = getattr(e, "problems", None)
+        if not problems:  # not TOML, too big: one problem about the whole file
+            self.message.setText(str(e))
+            return
+        self.message.setText("\n".join(([heading] if heading else []) + list(e.messages)))
+        for p in problems if mark else ():
+            self._mark(p.field)
 
     def _mark(self, field: str) -> None:
         """Colour the cell the error names, e.g. 'exercise[1].reps'."""
         if field.startswith("exercise[") and "]." in field:
             row = int(field[len("exercise["):field.index("]")])
             key = field.split("].", 1)[1]
-            if key in COLUMNS and row < self.table.rowCount():
+            if key in COLUMNS and row < self.table.rowCount() and self.table.item(row, COLUMNS.index(key)):
                 self.table.item(row, COLUMNS.index(key)).setBackground(QColor("#f8c0c0"))
 
     def save(self) -> bool:
@@ -236,7 +250,7 @@ class ProgramsPage(QWidget):
         try:
             prog = load_program_file(path, self.catalog)
         except ValidationError as e:
-            self.message.setText(str(e))
+            self._show_problems(e, f"{Path(path).name}:", mark=False)  # the table still holds another program
             return False
         self.name.setText(prog.name)
         self.per_week.setValue(prog.sessions_per_week)
@@ -251,7 +265,9 @@ class ProgramsPage(QWidget):
     def export_file(self, path: str) -> bool:
         if self.validate() is None:
             return False
-        Path(path).write_text(self.to_toml(), encoding="utf-8")
+        from fitcoach.core.private_files import write_private_text
+
+        write_private_text(path, self.to_toml())  # 0600: a patient's program
         return True
 
     def _import_dialog(self) -> None:
@@ -289,14 +305,13 @@ class ProgramsPage(QWidget):
         import json
 
         from fitcoach.core import fhir
-        from fitcoach.core.models import read_manifest
+        from fitcoach.core.private_files import write_private_text
         from fitcoach.core.store import Store
 
         store = Store()
-        try:
-            b = fhir.bundle(store.export_profile(self.profile.text().strip()), store.salt(),
-                            [{"name": e.name, "sha256": e.sha256} for e in read_manifest()])
+        try:  # only the model files that are installed and verified (no empty hashes)
+            b = fhir.bundle(store.export_profile(self.profile.text().strip()), store.salt(), fhir.verified_models())
         finally:
             store.close()
-        Path(path).write_text(json.dumps(b, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_private_text(path, json.dumps(b, indent=1, ensure_ascii=False) + "\n")
         self.message.setText(str(path))

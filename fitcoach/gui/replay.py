@@ -289,7 +289,9 @@ class ReplayPage(QWidget):
 
         if not self.finished or self.runner.out is None:
             return False
-        Path(path).write_text(analysis_json_text(self.runner.out), encoding="utf-8")
+        from fitcoach.core.private_files import write_private_text
+
+        write_private_text(path, analysis_json_text(self.runner.out))  # 0600: health data
         self.progress_label.setText(tr("Exported {p}", self.lang).format(p=Path(path).name))
         return True
 

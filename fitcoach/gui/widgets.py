@@ -286,11 +286,18 @@ class Hud(QWidget):
         got = f"{rep.tempo_down:.1f}-{rep.tempo_bottom:.1f}-{rep.tempo_up:.1f}"
         want = f" ({tr('prescribed', self.lang)} {tempo.notation()})" if tempo is not None else ""
         self.tempo_label.setText(f"{tr('last rep', self.lang)} {got} s{want}")
-        if rep.score is not None:
-            names = {r.id: r.message.get(self.lang) for r in ex.rules} if ex is not None else {}
-            faults = [names.get(f.id, f.id.replace("_", " ")) for f in rep.faults if f.id != "incomplete_range"]
-            self.score_label.setText(tr("Last rep score {s}", self.lang).format(s=f"{rep.score:.0f}")
-                                     + (f" — {', '.join(faults)}" if faults else ""))
+        names = {r.id: r.message.get(self.lang) for r in ex.rules} if ex is not None else {}
+        faults = [names.get(f.id, f.id.replace("_", " ")) for f in rep.faults if f.id != "incomplete_range"]
+        short = next((f for f in rep.faults if f.id == "incomplete_range"), None)
+        if short is not None and not rep.partial and short.measured is not None:
+            # counted, but short of the coaching target: the measured value and the target
+            unit = "°" if short.unit == "deg" else ""
+            faults.insert(0, f"{tr('short of the target', self.lang)} {short.measured:g}{unit} "
+                             f"({tr('target', self.lang)} {short.target})")
+        head = tr("Last rep score {s}", self.lang).format(s=f"{rep.score:.0f}") if rep.score is not None else ""
+        text = " — ".join(x for x in (head, ", ".join(faults)) if x)
+        if text:
+            self.score_label.setText(text)
 
 
 def video_and_hud(video: QWidget, hud: QWidget, below_hud: QWidget) -> QHBoxLayout:

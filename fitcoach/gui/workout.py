@@ -182,6 +182,7 @@ class WorkoutPage(QWidget):
             store = None
         if store is not None:
             try:
+                from fitcoach.core.errors import FitCoachError
                 from fitcoach.core.programs import latest_program
 
                 found = latest_program(store.export_profile(self.profile.text().strip() or "me"), self.catalog)
@@ -192,7 +193,7 @@ class WorkoutPage(QWidget):
                     if item is not None:
                         p = Prescription.from_program_item(item, ex)
                         src = tr("program {n} v{v}", self.lang).format(n=prog.name, v=version)
-            except (StoreError, ValueError):
+            except (StoreError, ValueError, FitCoachError):  # no usable program: the exercise's defaults
                 pass
             finally:
                 store.close()
@@ -319,8 +320,9 @@ class WorkoutPage(QWidget):
         if self.record.isChecked():
             from fitcoach.core.store import default_data_dir
 
-            folder = default_data_dir() / "recordings"
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            from fitcoach.core.private_files import private_dir
+
+            folder = private_dir(default_data_dir() / "recordings")
             record_path = folder / time.strftime(f"{profile}-{ex.id}-%Y%m%d-%H%M%S.npz")
         self._workout = Workout(p, countdown_s=float(self.countdown.value()))
         self._runner = AnalysisRunner(source, ex, self.backend_factory, self.scorer, self.lang, realtime,

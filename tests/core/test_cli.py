@@ -22,7 +22,7 @@ def test_analyze_recording_json_is_stable(demo_npz, tmp_path, capsys):
     assert a.read_bytes() == b.read_bytes()
     out = json.loads(a.read_text())
     assert out["schema"] == "fitcoach.analysis/1"
-    assert out["summary"]["reps"] == 7 and out["summary"]["partial_reps"] == 1
+    assert out["summary"]["reps"] == 8 and out["summary"]["partial_reps"] == 0 and out["summary"]["reps_at_target"] == 7
     rep = out["reps"][0]
     assert set(rep) >= {"index", "side", "t_start_s", "t_end_s", "partial", "rom_deg", "tempo_s", "faults", "score"}
     assert set(rep["rom_deg"]) == {"min", "max", "range"}
@@ -30,8 +30,8 @@ def test_analyze_recording_json_is_stable(demo_npz, tmp_path, capsys):
     # the shipped form scorer knows squats: every rep has a 0-100 score; the shallow one scores lowest
     scores = [r["score"] for r in out["reps"]]
     assert all(0 <= x <= 100 for x in scores)
-    partial = next(r for r in out["reps"] if r["partial"])
-    assert partial["score"] < min(r["score"] for r in out["reps"] if not r["partial"])
+    shallow = next(r for r in out["reps"] if not r["reached_target"])
+    assert shallow["score"] < min(r["score"] for r in out["reps"] if r["reached_target"])
     assert out["scorer"] == "form_scorer.onnx"
 
 
@@ -49,8 +49,8 @@ def test_analyze_opens_no_socket(demo_npz, tmp_path, monkeypatch):
 def test_demo_runs_and_counts(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "Done: 7 complete reps, 1 partial." in out
-    assert "partial (depth" in out
+    assert "Done: 8 complete reps (7 at the target depth), 0 partial." in out
+    assert "rep, short of the target: depth 115°, target ≤ 100°" in out
 
 
 def test_annotate_recording(demo_npz, tmp_path):

@@ -211,13 +211,15 @@ def test_english_text_is_the_planners_json_contract(plans):
     assert reasons["progress"] == ["all 2 sets of 10 done with good form (score 85): +1 rep"]
     assert reasons["regress"] == ["pain 5/10 last session (regress at 4): 1 x 7"]
     assert reasons["stop"] == ["pain 8/10 last session (stop at 7): stopped until a physiotherapist clears it"]
-    assert reasons["missed"] == ["deload: 4 missed sessions in 14 days -> volume -25 % (2 x 7)"]
+    # sessions on days 13 and 11 ago, three a week planned: the five due since the first are counted
+    # (the one due 14 days ago, before the trainee began, is not missed)
+    assert reasons["missed"] == ["deload: 3 missed sessions in 14 days -> volume -25 % (2 x 7)"]
     assert reasons["falling"] == ["deload: form scores falling (90 -> 55) -> volume -25 % (2 x 7)"]
     assert reasons["poor_control"] == ["poor control (score 50 < 60): slower down phase (3 s), same reps"]
     assert reasons["hold_dose"] == ["reps not all reached ([9, 8] of 10): hold the dose"]
     assert reasons["progress_set"] == ["top of the rep range reached: +1 set, back to 8 reps"]
-    assert reasons["older_capped"] == ["all 2 sets of 14 done with good form (score 85): +1 rep",
-                                       "volume capped at +5% per step: 2 x 14"]
+    assert reasons["older_capped"] == ["all 2 sets of 14 done with good form (score 85), but +1 rep would raise the "
+                                       "volume by more than 5%: 2 x 14 kept"]  # not "+1 rep", then capped back
     assert reasons["network"] == ["all 2 sets of 10 done with good form (score 85): +1 rep",
                                   "network: about 8.5 reps with good form expected -> 8 per set (rules allowed 7-11)"]
     assert reasons["safe_range"][1:] == ["target ROM raised to the safe minimum 120° set by the physiotherapist",
@@ -260,7 +262,7 @@ def test_korean_reads_naturally_with_its_numbers(plans, catalog):
 
     assert ko("regress") == ["지난 운동 통증 5/10 (기준 4): 1 × 7회로 줄여요"]
     assert ko("stop") == ["지난 운동 통증 8/10 (중단 기준 7): 물리치료사가 괜찮다고 할 때까지 쉬어요"]
-    assert ko("missed") == ["쉬어 가기: 14일 동안 4번 빠졌어요 → 운동량 25 % 줄여 2 × 7회"]
+    assert ko("missed") == ["쉬어 가기: 14일 동안 3번 빠졌어요 → 운동량 25 % 줄여 2 × 7회"]
     assert ko("hold_dose") == ["목표 10회에 못 미쳤어요 (세트별 [9, 8]회): 운동량 유지"]
     assert ko("network")[1] == "신경망: 좋은 자세로 약 8.5회 가능 예상 → 세트당 8회 (규칙 허용 7-11회)"
     new = localize_plan(out["new_profile"], "ko", catalog)

@@ -231,6 +231,7 @@ def _recognize_input(args, catalog, src, factory):
     if src.kind == "landmarks":
         return src, factory, recognize(src.rec, allowed=catalog.ids())
     if src.kind == "camera":
+        src.close()
         raise FitCoachError("--exercise auto needs a recorded input (video, image folder or .npz), not a camera")
     from fitcoach.core.analyze import analyze
     from fitcoach.core.session import LandmarkTape

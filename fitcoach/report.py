@@ -298,10 +298,37 @@ def _header_lines(summary: dict, pseudonym: str | None) -> list[tuple[str, str]]
 # --- charts --------------------------------------------------------------------------------------
 
 
+def _private_matplotlib_dir() -> None:
+    """Point matplotlib's config and font cache at FitCoach's own cache folder (0700) before it is
+    imported, so making a report writes nothing into ~/.cache/matplotlib or ~/.config/matplotlib.
+    A user's own MPLCONFIGDIR is respected."""
+    import os
+
+    if "MPLCONFIGDIR" not in os.environ:
+        from platformdirs import user_cache_dir
+
+        from fitcoach.core.private_files import private_dir
+
+        folder = private_dir(Path(user_cache_dir("fitcoach")) / "matplotlib")
+        os.environ["MPLCONFIGDIR"] = str(folder)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.font_manager  # noqa: F401  (writes its font list now, 0644: tightened below)
+
+        from fitcoach.core.private_files import make_private
+
+        for f in folder.iterdir():
+            if f.is_file() and not f.is_symlink():
+                make_private(f)
+
+
 def _figures(summary: dict, width: float = 11.0, dpi: float = 100):
+    _private_matplotlib_dir()
     import matplotlib
 
     matplotlib.use("Agg")
+    _private_matplotlib_dir()
     import matplotlib.pyplot as plt
 
     plt.rcParams["figure.dpi"] = dpi
@@ -427,6 +454,7 @@ def _html_table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def _html(summary: dict, figs, pseudonym: str | None) -> str:
+    _private_matplotlib_dir()
     import matplotlib.pyplot as plt
 
     e = html.escape
@@ -484,6 +512,7 @@ class _PdfFlow:
     LINE = 0.0125  # height of one table line at 7.5 pt, figure fraction
 
     def __init__(self, pdf, first_title: str, title: str) -> None:
+        _private_matplotlib_dir()
         import matplotlib.pyplot as plt
 
         self.pdf, self.plt, self.title, self.fig = pdf, plt, title, None

@@ -23,28 +23,29 @@ from pathlib import Path
 TELEMETRY_MARKERS = (b"OneDsTelemetry", b"mobile.events.data.microsoft.com")
 
 
-def _onnxruntime_library() -> Path | None:
-    """ONNX Runtime's native library: next to its Python binding, or (in the PyInstaller bundle,
-    which may move shared libraries) anywhere in the bundle's folder."""
+def _onnxruntime_libraries() -> list[Path]:
+    """ONNX Runtime's native code that runs in this process: its Python binding (which holds the
+    runtime itself in some releases) and libonnxruntime, next to the binding or, in the
+    PyInstaller bundle, which may move shared libraries, anywhere in the bundle's folder."""
     try:
         import onnxruntime
     except ImportError:
-        return None
-    names = ("libonnxruntime.so*", "onnxruntime*.dll", "libonnxruntime*.dylib")
+        return []
+    names = ("onnxruntime_pybind11_state*", "libonnxruntime.so*", "onnxruntime*.dll", "libonnxruntime*.dylib")
     capi = Path(onnxruntime.__file__).resolve().parent / "capi"
-    for pattern in names:
-        found = sorted(capi.glob(pattern))
-        if found:
-            return found[0]
+    found = [f for pattern in names for f in sorted(capi.glob(pattern))]
     import sys
 
     root = getattr(sys, "_MEIPASS", None)
-    if root:
-        for pattern in names:
-            found = sorted(Path(root).rglob(pattern))
-            if found:
-                return found[0]
-    return None
+    if root and not found:
+        found = [f for pattern in names for f in sorted(Path(root).rglob(pattern))]
+    return [f for f in found if f.is_file() and "providers_shared" not in f.name]
+
+
+def _onnxruntime_library() -> Path | None:
+    """The first of `_onnxruntime_libraries()` (None when there is none)."""
+    libs = _onnxruntime_libraries()
+    return libs[0] if libs else None
 
 
 def library_has_telemetry_client(path: Path, chunk: int = 1 << 22) -> bool:
@@ -66,7 +67,7 @@ def library_has_telemetry_client(path: Path, chunk: int = 1 << 22) -> bool:
 def privacy_report() -> list[str]:
     """Lines for `fitcoach --info`: what guarantees that nothing is sent, measured now."""
     lines = ["Privacy: FitCoach makes no network connection; models ship with the app."]
-    lib = _onnxruntime_library()
+    libs = _onnxruntime_libraries()
     try:
         import onnxruntime  # noqa: F401
         have_ort = True
@@ -74,13 +75,13 @@ def privacy_report() -> list[str]:
         have_ort = False
     if not have_ort:
         lines.append("  onnxruntime: not installed (no scorer, no planner network)")
-    elif lib is None:
+    elif not libs:
         lines.append("  onnxruntime: its native library was not found, so it could not be scanned "
                      "for a telemetry client (ORT_DISABLE_TELEMETRY=1 is set)")
     else:
         import onnxruntime
 
-        has = library_has_telemetry_client(lib)
+        has = any(library_has_telemetry_client(lib) for lib in libs)
         flag = os.environ.get("ORT_DISABLE_TELEMETRY")
         if has:
             state = ("switched off (ORT_DISABLE_TELEMETRY=1 set before import)" if flag == "1"

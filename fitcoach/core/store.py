@@ -290,7 +290,19 @@ def _shared_lock(folder: Path) -> DbLock:
 
 def _connect(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
-    con.execute("PRAGMA journal_mode=WAL")
+    # Switching to WAL needs an exclusive lock and SQLite may answer "database is locked" at once,
+    # without waiting for the busy timeout, when several processes open a new history together
+    # (seen under load in CI): retry for up to the same 30 s. A history already in WAL is not switched.
+    deadline = time.monotonic() + 30.0
+    while True:
+        try:
+            if str(con.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                con.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     con.execute("PRAGMA synchronous=FULL")
     con.execute("PRAGMA foreign_keys=ON")
     return con

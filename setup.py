@@ -42,7 +42,7 @@ def shipped_files() -> dict[Path, Path]:
     manifest; every exercise file and the exercise schema; the SVG icon."""
     files: dict[Path, Path] = {}
     for p in sorted((ROOT / "models").iterdir()):
-        if p.is_file() and p.suffix in (".task", ".onnx", ".toml", ".md"):
+        if p.is_file() and p.suffix in (".task", ".onnx", ".npz", ".toml", ".md"):
             files[p.relative_to(ROOT)] = TARGET / "models" / p.name
     for p in [*sorted((ROOT / "exercises").glob("*.toml")), ROOT / "exercises" / "README.md"]:
         files[p.relative_to(ROOT)] = TARGET / "exercises" / p.name

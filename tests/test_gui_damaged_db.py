@@ -103,3 +103,26 @@ def test_the_app_with_a_healthy_history_shows_no_dialog(qtbot, tmp_path, dialogs
     qtbot.wait(100)
     assert dialogs == [] and w.programs.message.text() == ""
     w.close()
+
+
+def test_a_button_that_needs_a_damaged_history_shows_a_dialog_not_a_traceback(qtbot, tmp_path, dialogs, capsys):
+    """A handler that opens the history after the start (Programs: save the patient's details)
+    raises DatabaseDamaged inside Qt; the app shows its one line in a dialog, not a traceback."""
+    from fitcoach.gui.app import MainWindow, install_error_dialogs
+
+    db = _damaged_history(tmp_path / "data", "flipped")
+    w = MainWindow("en", None, voice=False)
+    qtbot.addWidget(w)
+    import sys
+
+    before = sys.excepthook
+    install_error_dialogs("en")
+    try:
+        w.programs.profile.setText("kim")
+        w.programs.patient_btn.click()  # Store() -> DatabaseDamaged, escaping the slot
+        qtbot.waitUntil(lambda: len(dialogs) >= 1, timeout=5000)
+    finally:
+        sys.excepthook = before
+    assert dialogs[-1].startswith(f"{db}: the history database is damaged")
+    assert "Traceback" not in capsys.readouterr().err
+    w.close()

@@ -288,8 +288,15 @@ def _shared_lock(folder: Path) -> DbLock:
                   f"after {LOCK_WAIT_S:.0f} s; try again when it has")
 
 
+def _lenient_text(raw: bytes) -> str:
+    """Text values as UTF-8, a damaged byte shown as U+FFFD instead of raising (the integrity
+    checks then say what is wrong)."""
+    return raw.decode("utf-8", "replace")
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
+    con.text_factory = _lenient_text
     # Switching to WAL needs an exclusive lock and SQLite may answer "database is locked" at once,
     # without waiting for the busy timeout, when several processes open a new history together
     # (seen under load in CI): retry for up to the same 30 s. A history already in WAL is not switched.
@@ -817,6 +824,7 @@ def _inspect(db: Path, name: Path) -> tuple[int, dict[str, int]]:
     leaves DB a self-contained file in rollback-journal mode. Returns (version, counts)."""
     try:
         con = sqlite3.connect(str(db), isolation_level=None)
+        con.text_factory = _lenient_text  # a flipped byte in a text value must not raise here
         try:
             problems = _check_rows(con, "integrity_check")
             if problems:
@@ -836,6 +844,8 @@ def _inspect(db: Path, name: Path) -> tuple[int, dict[str, int]]:
         if isinstance(e, sqlite3.OperationalError) and not is_damage(e):
             raise StoreError(f"{name}: cannot be read as a database: {e}; not restored") from None
         raise StoreError(f"{name}: not a usable SQLite database ({e}); not restored") from None
+    except (UnicodeDecodeError, ValueError, OverflowError) as e:  # found by tests/core/test_fuzz_backups.py
+        raise StoreError(f"{name}: damaged (unreadable values: {_one_line(str(e))}); not restored") from None
     _fsync_path(db)
     return version, counts
 

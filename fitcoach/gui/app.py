@@ -4,6 +4,7 @@ model it uses. With no camera the Replay page opens on the built-in demo recordi
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -19,6 +20,8 @@ from fitcoach.gui.pages import SettingsPage, TodayPage
 from fitcoach.gui.programs import ProgramsPage
 from fitcoach.gui.replay import ReplayPage
 from fitcoach.gui.workout import WorkoutPage
+
+log = logging.getLogger(__name__)
 
 
 class LazyScorer:
@@ -128,10 +131,30 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def install_error_dialogs(lang: str | None) -> None:
+    """A FitCoachError escaping a button's handler (the history damaged or being restored, a file
+    that does not validate) is shown in a dialog with its one-line message, never as a traceback
+    on the console; any other exception keeps Python's report (it is a bug)."""
+    from fitcoach.core.errors import FitCoachError
+    from fitcoach.gui.pages import tell_store_problem
+
+    previous = sys.excepthook
+
+    def hook(etype, value, tb):
+        if isinstance(value, FitCoachError):
+            log.info("shown in a dialog: %s", value)
+            tell_store_problem(" ".join(str(value).split()), lang or "en")
+            return
+        previous(etype, value, tb)
+
+    sys.excepthook = hook
+
+
 def main(argv: list[str] | None = None, lang: str | None = None, demo: bool | None = None,
          quit_after_show: bool = False) -> int:
     t0 = time.perf_counter()
     app = QApplication.instance() or QApplication(argv or sys.argv)
+    install_error_dialogs(lang)
     app.setApplicationName("FitCoach")
     app.setOrganizationDomain("fitcoach.org")
     w = MainWindow(lang, LazyScorer())

@@ -206,6 +206,62 @@ def test_workout_sets_rest_and_saves_as_it_happens(qtbot, tmp_path, isolated):
     w.close()
 
 
+def test_workout_numbers_reps_per_set_ignores_the_rest_and_shows_a_summary(qtbot, tmp_path):
+    """2 sets x 3 with a 5 s rest: the file's 4th squat falls in the rest. It is not counted,
+    spoken or saved; set 2 counts 1, 2, 3 again (HUD, cue and store); the summary shows at the end."""
+    from fitcoach.core.store import Store
+
+    rec = _six_squats(tmp_path)
+    w = _window(qtbot, "en")
+    page = w.workout
+    page.profile.setText("bo")
+    page.exercise.setCurrentIndex(page.exercise.findData("squat"))
+    page.sets.setValue(2)
+    page.reps.setValue(3)
+    page.rest.setValue(5)
+    page.countdown.setValue(1)
+    shown = []  # every text the cue label showed (what the voice coach would say)
+    set_text = page.cue_label.setText
+    page.cue_label.setText = lambda text: (shown.append(text), set_text(text))
+    frames = []  # what the page drew, to replay the end below
+    show = page._show
+    page._show = lambda *item: (frames.append(item), show(*item))
+    page.start_file(str(rec), realtime=False)
+    qtbot.waitUntil(lambda: page.pipeline is not None, timeout=60_000)
+    counts = [t for t in shown if t.isdigit()]
+    assert counts and set(counts) <= {"1", "2", "3"}, shown
+    assert page.reps_label.text() == "Reps 3 / 3" and page.hud.set_label.text() == "Sets done: 3, 3"
+    assert sum(not r.partial for r in page.pipeline.reps) > 6  # the analysis saw the rest's squats
+    summary = page.summary_label.text()
+    assert not page.summary_label.isHidden() and "Session summary" in summary and "2 sets × 3 reps (3, 3)" in summary
+    assert page.summary.achieved == (3, 3)
+    store = Store()
+    export = store.export_profile("bo")
+    store.close()
+    assert sorted((r["set_idx"], r["idx"]) for r in export["reps"]) == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
+
+    # the last frame and the end can reach the page in the same poll: the frame must not
+    # overwrite "Sets done" (it used to put back "Set 2 of 2")
+    import queue
+
+    class LateFrame:
+        events, produced, session_id, alive = queue.Queue(), 1, page.session_id, False
+
+        def take_latest(self):
+            return frames[-1]
+
+        def stop(self):
+            pass
+
+    late = LateFrame()
+    late.events.put(("done", page.pipeline))
+    page._runner, page._finished = late, False
+    page._poll()
+    assert page.hud.set_label.text() == "Sets done: 3, 3" and page.video.banner == "Done"
+    page._runner = None
+    w.close()
+
+
 def test_workout_uses_the_program_prescription_and_todays_plan(qtbot, tmp_path):
     w = _window(qtbot, "ko")
     prog = w.programs

@@ -7,8 +7,12 @@ replayed recording gives the same sets, rests and saved reps every run and tests
     set k --(reps or hold reached, or end_set())--> rest --(rest_s)--> set k+1 ... --> done
 
 Reps completed during the countdown or a rest are not credited (the person is getting ready);
-they stay in the pipeline's analysis. Every change is returned as an `Event` for the caller to
-save (`SessionRecorder`) and to speak (`CueEngine.session_event`). Nothing here imports Qt.
+they stay in the pipeline's analysis, but nothing about them is counted, spoken or saved:
+`coach_view(res)` is the frame as the cue engine must see it. Credited reps are numbered within
+their set (the `index` of each set's reps starts at 1; the pipeline's own numbering runs over
+the whole file). Every change is returned as an `Event` for the caller to save
+(`SessionRecorder`) and to speak (`CueEngine.session_event`); `summary()` is the end-of-session
+report. Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import numpy as np
 
 from fitcoach.core.exercises import Exercise, Tempo
 from fitcoach.core.pipeline import FrameResult, RepRecord
+
+PARTIAL_FAULT = "incomplete_range"  # a short rep: not a rule of the exercise file
 
 COUNTDOWN_S = 3.0
 
@@ -101,6 +107,44 @@ class SetLog:
         return sum(1 for r in self.reps if not r.partial)
 
 
+@dataclass(frozen=True)
+class RepRef:
+    """One credited rep: its set and its number within that set (both from 1)."""
+
+    set_index: int
+    index: int
+    score: float | None
+
+
+@dataclass(frozen=True)
+class FaultTip:
+    """A fault seen in the session: on how many reps, what it is and what to do about it (the
+    rule's cue from the exercise file)."""
+
+    id: str
+    reps: int
+    message: str
+    tip: str
+
+
+@dataclass(frozen=True)
+class WorkoutSummary:
+    """The end of a session: sets x reps (or seconds held), best and worst rep by score, faults."""
+
+    prescribed_sets: int
+    goal: float  # reps per set, or seconds per hold
+    unit: str  # "reps" or "s"
+    achieved: tuple[int, ...]  # per set done: full reps, or whole seconds held
+    partial: tuple[int, ...]  # per set: partial reps
+    best: RepRef | None  # None without scores (no scorer) or without reps
+    worst: RepRef | None
+    faults: tuple[FaultTip, ...]  # most frequent first
+
+    @property
+    def sets_done(self) -> int:
+        return len(self.achieved)
+
+
 class Workout:
     def __init__(self, prescription: Prescription, countdown_s: float = COUNTDOWN_S) -> None:
         self.p = prescription
@@ -110,6 +154,11 @@ class Workout:
         self._since = math.nan  # when the current countdown / rest began
         self._hold_base = 0.0
         self._last_t = 0.0
+        # the last observed frame, for coach_view(): the reps it credited (renumbered within the
+        # set), and whether a set was running during it (true on the frame that ends a set)
+        self._frame_reps: tuple[RepRecord, ...] = ()
+        self._frame_in_set = False
+        self._frame_full = 0
 
     # -- queries for the HUD -------------------------------------------------------------------
     @property
@@ -140,6 +189,7 @@ class Workout:
     def observe(self, res: FrameResult) -> list[Event]:
         t = res.t_s
         self._last_t = t
+        self._frame_reps, self._frame_in_set = (), False
         out: list[Event] = []
         if self.state == "waiting":
             if res.status == "ok":
@@ -151,14 +201,66 @@ class Workout:
             out.append(self._start_set(t, res))
         elif self.state == "set":
             cur = self.sets[-1]
+            self._frame_in_set = True
+            credited = []
             for r in res.new_reps:
+                r = replace(r, index=len(cur.reps) + 1)  # numbered within the set
                 cur.reps.append(r)
+                credited.append(r)
                 out.append(Event("rep", t, cur.index, rep=r))
+            self._frame_reps, self._frame_full = tuple(credited), cur.full_reps
             if self.p.hold_s is not None:
                 cur.hold_s = max(0.0, res.hold_s - self._hold_base)
             if self._goal_reached(cur):
                 out += self.end_set(t)
         return out
+
+    def coach_view(self, res: FrameResult) -> FrameResult:
+        """The frame `res` (just passed to `observe`) as the cue engine must see it: only the reps
+        this workout credited, numbered within their set, and the set's full-rep count (what the
+        count cue speaks); outside a set (waiting, countdown, rest, done) no reps and no hold
+        faults, so nothing about them is counted or spoken. Visibility and safety stay."""
+        if not self._frame_in_set:
+            return replace(res, new_reps=(), active_faults=(), reps=0, partial_reps=0)
+        return replace(res, new_reps=self._frame_reps, reps=self._frame_full,
+                       partial_reps=len(self.sets[-1].reps) - self._frame_full)
+
+    def summary(self, exercise: Exercise | None = None, lang: str = "en") -> WorkoutSummary:
+        """Sets x reps, the best and worst credited rep by score, and each fault with its tip
+        (the rule's cue in `lang`; a short rep's tip is the exercise's target)."""
+        hold = self.p.hold_s is not None
+        reps = [(s.index, r) for s in self.sets for r in s.reps]
+        scored = [(s, r) for s, r in reps if r.score is not None and not r.partial]
+        best = worst = None
+        if scored:
+            # ties: the earlier rep is the best, the later one the worst
+            b = max(scored, key=lambda x: (x[1].score, -x[0], -x[1].index))
+            w = min(scored, key=lambda x: (x[1].score, -x[0], -x[1].index))
+            best, worst = (RepRef(s, r.index, float(r.score)) for s, r in (b, w))
+        counts: dict[str, int] = {}
+        for _s, r in reps:
+            for fid in dict.fromkeys(f.id for f in r.faults):  # a fault counts once per rep
+                counts[fid] = counts.get(fid, 0) + 1
+        rules = {r.id: r for r in exercise.rules} if exercise is not None else {}
+        tips = []
+        for fid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            rule = rules.get(fid)
+            if rule is not None:
+                message, tip = rule.message.get(lang), rule.cue.get(lang)
+            elif fid == PARTIAL_FAULT:  # no rule: the coach's own "partial" phrase, and the target
+                from fitcoach.core.cues import PhraseBook
+
+                target = exercise.driver.target if exercise is not None and exercise.driver else None
+                message = "목표에 못 미침" if lang == "ko" else "short of the target"
+                tip = PhraseBook().variants("partial", lang)[0] + (f" ({target:g}°)" if target is not None else "")
+            else:
+                message, tip = fid.replace("_", " "), ""
+            tips.append(FaultTip(fid, n, message, tip))
+        return WorkoutSummary(
+            prescribed_sets=self.p.sets, goal=float(self.p.hold_s if hold else (self.p.reps or 0)),
+            unit="s" if hold else "reps", achieved=tuple(self._achieved(s) for s in self.sets),
+            partial=tuple(sum(1 for r in s.reps if r.partial) for s in self.sets),
+            best=best, worst=worst, faults=tuple(tips))
 
     def end_set(self, t_s: float) -> list[Event]:
         """Finish the current set now (done, or the person stops early); rest or finish."""

@@ -9,8 +9,9 @@ Qt signal (PySide6 6.12 crashed at interpreter exit when they did). A failure in
 becomes a message the GUI shows; what was saved before it stays saved.
 
 - `AnalysisRunner`: a workout (camera or file): pipeline -> `session.Workout` (countdown, sets,
-  rest) -> cues (spoken by the voice coach when there is one) -> `SessionRecorder` (saves reps
-  as they complete) -> optional landmark / video recording of the session.
+  rest; reps numbered within each set) -> cues on `Workout.coach_view` (spoken by the voice
+  coach when there is one) -> `SessionRecorder` (saves reps as they complete) -> optional
+  landmark / video recording of the session.
 - `ReplayRunner`: a tester's replay: exactly `fitcoach analyze` (`core.analyze.analyze`) over a
   file, keeping every frame's result so the page can pause, step, seek and change speed.
 """
@@ -169,7 +170,9 @@ class AnalysisRunner:
                     self._workout_events(wk.observe(res), cues, recorder)
                     done, goal = wk.progress()
                     snap = Snapshot(wk.state, wk.set_index, wk.p.sets, done, goal, wk.remaining_s(frame.t_s))
-                cues.observe(frame.t_s, res)
+                # in a workout the coach hears only the reps the set credited, numbered within
+                # the set: nothing done in the countdown or a rest is counted or spoken
+                cues.observe(frame.t_s, self.workout.coach_view(res) if self.workout is not None else res)
                 cue = cues.poll(frame.t_s)
                 with self._lock:
                     self._latest = (res, frame, snap)

@@ -76,3 +76,10 @@ KO.update({
     "{n} s": "{n}초", "stopped for now": "당분간 중단",
     "Stand inside the outline: {n}": "윤곽선 안에 서세요: {n}", "Front": "정면", "Side": "측면", "patient's own setting": "환자 본인 설정", "Voice coaching": "음성 코칭",
 })
+
+# Workout page: the end-of-session summary
+KO.update({
+    "Session summary": "운동 요약", "{k} sets × {n} {u}": "{k}세트 × {n}{u}", "partial reps: {p}": "부분 반복: {p}",
+    "Best rep": "가장 좋은 반복", "Worst rep": "가장 아쉬운 반복", "set {s}, rep {r} (score {x})": "{s}세트 {r}번째 (점수 {x})",
+    "Faults": "자세 오류", "No faults": "자세 오류 없음",
+})

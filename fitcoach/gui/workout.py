@@ -5,7 +5,8 @@ plan, the profile's program or the exercise file, in that order, and can be edit
 starting. The analysis thread runs the workout (countdown, sets, rest) and saves every rep as it
 completes; this page only displays: a ~30 Hz QTimer paints the latest result on its own frame
 (latest-wins; older results are counted as dropped, never queued) and applies the events.
-At the end it asks for pain and effort, inline (no dialog), and saves them with the session.
+At the end it shows the session's summary (`Workout.summary()`: sets x reps, best and worst rep,
+faults with their tips) and asks for pain and effort, inline (no dialog), saved with the session.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class WorkoutPage(QWidget):
         self.presc_source = ""
         self.program_verbosity: str | None = None
         self._phase = ("", 0.0)
+        self._finished = False  # the running workout's "done" was handled: later frames are not drawn
 
         # -- what and who --
         self.profile = QLineEdit("me")
@@ -151,8 +153,19 @@ class WorkoutPage(QWidget):
         g.addWidget(self.prompt_save, 2, 3)
         g.addWidget(self.prompt_msg, 3, 0, 1, 4)
         self.prompt.hide()
+        # -- the end-of-session summary (Workout.summary()), above the prompt --
+        self.summary = None
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("summary")
+        self.summary_label.setWordWrap(True)
+        self.summary_label.hide()
+        below = QWidget()
+        below_lay = QVBoxLayout(below)
+        below_lay.setContentsMargins(0, 0, 0, 0)
+        below_lay.addWidget(self.summary_label)
+        below_lay.addWidget(self.prompt)
 
-        body = video_and_hud(self.video, self.hud, self.prompt)
+        body = video_and_hud(self.video, self.hud, below)
         lay = QVBoxLayout(self)
         lay.addLayout(row1)
         lay.addLayout(row2)
@@ -291,6 +304,10 @@ class WorkoutPage(QWidget):
         self.hud.configure(ex, p.target if ex.kind == "reps" else None, p.safe_min, p.safe_max, p.tempo)
         self.prompt.hide()
         self.prompt_msg.setText("")
+        self.summary = None
+        self.summary_label.clear()
+        self.summary_label.hide()
+        self._finished = False
         self.video.clear()
         self.pipeline = None
         self.session_id = None
@@ -356,12 +373,15 @@ class WorkoutPage(QWidget):
         r = self._runner
         if r is None:
             return
+        finished = None
         while True:
             try:
                 kind, payload = r.events.get_nowait()
             except Exception:
                 break
-            if kind == "cue":
+            if kind == "done":  # after the last frame is drawn, so that frame cannot overwrite the end
+                finished = (payload,)
+            elif kind == "cue":
                 self.cue_label.setText(payload.text)
             elif kind == "workout":
                 self._on_workout_event(payload)
@@ -369,15 +389,16 @@ class WorkoutPage(QWidget):
                 self.status_label.setText(tr("Preparing the voice coach…", self.lang) if payload else "")
             elif kind == "saved":
                 self.status_label.setText(tr("Recording saved: {p}", self.lang).format(p=Path(payload).name))
-            elif kind == "done":
-                self._on_finished(payload)
             else:
                 self._on_failed(payload)
         item = r.take_latest()
-        if item is not None:
+        if item is not None and not self._finished:
             self._show(*item)
             self.shown += 1
             self.dropped = max(0, r.produced - self.shown)
+        if finished is not None:
+            self._finished = True  # nothing drawn after this replaces "Sets done" and the summary
+            self._on_finished(*finished)
 
     def _on_workout_event(self, ev) -> None:
         if ev.kind == "rep":
@@ -422,12 +443,40 @@ class WorkoutPage(QWidget):
         if wk.sets:
             done = [s.full_reps if self._run_p.hold_s is None else int(s.hold_s) for s in wk.sets]
             self.hud.set_label.setText(tr("Sets done: {s}", self.lang).format(s=", ".join(map(str, done))))
+            # the analysis thread has ended: the workout is no longer changing
+            self.summary = wk.summary(self._run_ex, self.lang)
+            self.summary_label.setText(self._summary_html(self.summary))
+            self.summary_label.show()
         self.video.banner = tr("Done", self.lang)
         self.video.update()
         self.status_label.setText(tr("Done", self.lang) + (f" — {tr('saved', self.lang)}" if self.session_id else ""))
         if self.session_id is not None:
             self.prompt.show()
         self._update_buttons()
+
+    def _summary_html(self, s) -> str:
+        """`session.WorkoutSummary` as a few lines of rich text."""
+        from html import escape
+
+        lang = self.lang
+        unit = tr("reps", lang) if s.unit == "reps" else "s"
+        lines = [f"<b>{tr('Session summary', lang)}</b>",
+                 tr("{k} sets × {n} {u}", lang).format(k=s.sets_done, n=f"{s.goal:g}", u=unit)
+                 + f" ({', '.join(map(str, s.achieved))})"]
+        if any(s.partial):
+            lines.append(tr("partial reps: {p}", lang).format(p=", ".join(map(str, s.partial))))
+        for label, ref in (("Best rep", s.best), ("Worst rep", s.worst)):
+            if ref is not None:
+                lines.append(tr(label, lang) + ": " + tr("set {s}, rep {r} (score {x})", lang)
+                             .format(s=ref.set_index, r=ref.index, x=f"{ref.score:.0f}"))
+        if s.faults:
+            lines.append(tr("Faults", lang) + ":")
+            for f in s.faults:
+                tip = f" — {escape(f.tip)}" if f.tip else ""
+                lines.append(f"&nbsp;• {escape(f.message)} ×{f.reps}{tip}")
+        elif s.unit == "reps" and sum(s.achieved):
+            lines.append(tr("No faults", lang))
+        return "<br>".join(lines)
 
     def _on_failed(self, message: str) -> None:
         self.status_label.setText(message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget,
@@ -22,6 +23,26 @@ from fitcoach.gui.i18n import tr
 COLUMNS = ("date", "exercise", "sets", "reps", "partial", "ROM", "score", "tempo_accuracy", "pain", "effort")
 CHARTS = (("rom_extreme", "Range of motion (°)", "#1565c0"), ("score", "Form score", "#2e7d32"),
           ("tempo_accuracy", "Tempo accuracy (%)", "#8e24aa"), ("adherence", "Reps done of prescribed (%)", "#ef6c00"))
+# one colour per exercise when several share a chart (the first is each chart's own)
+PALETTE = ("#1565c0", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#ad1457")
+PERCENT = {"score", "tempo_accuracy", "adherence"}  # charts on a fixed 0-100 axis
+ROM_EMPTY = (0.0, 180.0)  # the ROM axis with nothing to show: the whole joint range
+ROM_PAD = 10.0  # degrees around the data and the target
+WEEK = 7 * 86400.0
+
+
+def fmt_measured(value: float, unit: str, target: str) -> str:
+    """`value` with the unit's usual precision (degrees 0 decimals, ratios 2, else 1), and more
+    decimals (up to 4) while rounding would move it onto or across a bound of `target`
+    ("≥ 0.8", "≤ 100°", "10°–30°"): a failing 0.796 is never shown as "0.80" or "1"."""
+    bounds = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", str(target))]
+    places = 0 if unit == "deg" else 2 if unit == "ratio" else 1
+    while places < 4:
+        shown = round(value, places)
+        if all((shown > b) == (value > b) and (shown < b) == (value < b) for b in bounds):
+            break
+        places += 1
+    return f"{value:.{places}f}"
 
 
 class HistoryPage(QWidget):
@@ -38,8 +59,14 @@ class HistoryPage(QWidget):
         self.exercise.currentIndexChanged.connect(self._draw)
         self.load_btn = QPushButton(tr("Show", lang))
         self.load_btn.clicked.connect(self.refresh)
+        self.profile.editingFinished.connect(self._profile_changed)
+        self.loaded_profile: str | None = None  # the profile shown (None: nothing loaded yet)
         self.summary = QLabel()
         self.summary.setObjectName("summary")
+        self.headline = QLabel()  # the week in a sentence, per exercise
+        self.headline.setObjectName("headline")
+        self.headline.setWordWrap(True)
+        self.headline.setStyleSheet("font-size: 14pt; font-weight: bold;")
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Profile", lang)))
         top.addWidget(self.profile, 1)
@@ -48,13 +75,15 @@ class HistoryPage(QWidget):
         top.addWidget(self.load_btn)
         self.charts = pg.GraphicsLayoutWidget()
         self.charts.setBackground("w")
-        self.plots = {}
+        self.plots, self.empty_text = {}, {}
         for i, (key, title, _color) in enumerate(CHARTS):
             plot = self.charts.addPlot(row=i // 2, col=i % 2, axisItems={"bottom": pg.DateAxisItem()})
             plot.setTitle(tr(title, lang), color="#333", size="10pt")
             plot.showGrid(x=False, y=True, alpha=0.3)
             plot.setMouseEnabled(x=False, y=False)
+            plot.enableAutoRange(False)  # ranges are set in _draw, never from one point
             self.plots[key] = plot
+            self.empty_text[key] = pg.TextItem(tr("No data yet", lang), color="#777", anchor=(0.5, 0.5))
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(c, lang) for c in COLUMNS])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -72,36 +101,57 @@ class HistoryPage(QWidget):
         split.setSizes([420, 300])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addWidget(self.headline)
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
 
     def _name(self, ex_id: str) -> str:
         return self.catalog.get(ex_id).name.get(self.lang) if ex_id in self.catalog.ids() else ex_id
 
+    def showEvent(self, event) -> None:
+        if self.loaded_profile is None:  # the history is there when the page is first shown
+            self.refresh()
+        super().showEvent(event)
+
+    def _profile_changed(self) -> None:
+        if self.profile.text().strip() != self.loaded_profile:
+            self.refresh()
+
     def refresh(self) -> None:
         from fitcoach.gui.pages import _export
         from fitcoach.report import summarize
 
-        self.export = _export(self.profile.text().strip())
+        self.loaded_profile = self.profile.text().strip()
+        self.export = _export(self.loaded_profile)
         self.sessions = []
         if self.export is not None:
             summary = summarize(self.export, self.catalog)
             reports = {r["session_id"]: r for r in self.export["self_reports"]}
-            sets = {}
+            sets, prescribed = {}, {}
             for st in self.export["sets"]:
-                sets[st["session_id"]] = sets.get(st["session_id"], 0) + 1
+                sid = st["session_id"]
+                sets[sid] = sets.get(sid, 0) + 1
+                if st.get("prescribed_reps"):  # only the sets that were prescribed count
+                    prescribed[sid] = prescribed.get(sid, 0) + st["prescribed_reps"]
             for s in summary["sessions"]:
                 rep = reports.get(s["id"], {})
                 s["pain"], s["effort"], s["sets"] = rep.get("pain"), rep.get("rpe"), sets.get(s["id"], 0)
-                s["adherence"] = (round(100.0 * min(1.0, s["reps"] / (s["prescribed"] * max(1, s["sets"]))))
-                                  if s["prescribed"] else None)
+                # the reps prescribed for the whole session: the sum over its prescribed sets (as
+                # report.summarize and Today count them); with none recorded, the program's reps
+                # per set (summarize's fallback) for each set done
+                s["prescribed_total"] = prescribed.get(s["id"]) or (
+                    s["prescribed"] * max(1, s["sets"]) if s["prescribed"] else None)
+                s["adherence"] = (round(100.0 * min(1.0, s["reps"] / s["prescribed_total"]))
+                                  if s["prescribed_total"] else None)
                 self.sessions.append(s)
             week_ago = time.time() - 7 * 86400
             done = sum(1 for s in self.sessions if s["t"] >= week_ago)
             per_week = summary["per_week"]
             self.summary.setText(tr("Sessions in the last 7 days: {n}", self.lang).format(n=done)
                                  + (f" ({tr('program', self.lang)}: {per_week}/{tr('week', self.lang)})" if per_week else ""))
+            self.headline.setText(" ".join(self.week_sentences()))
         else:
+            self.headline.clear()
             self.summary.setText(tr("No history yet for this profile: start with any exercise in Workout.", self.lang))
         current = self.exercise.currentData()
         self.exercise.blockSignals(True)
@@ -113,6 +163,33 @@ class HistoryPage(QWidget):
         self.exercise.blockSignals(False)
         self._draw()
 
+    def week_sentences(self, now: float | None = None) -> list[str]:
+        """Per exercise with a mean ROM in both the last 7 days and the 7 before: how it moved,
+        in the driver's direction (for a squat a smaller knee angle is deeper, so better)."""
+        now = time.time() if now is None else now
+        out = []
+        for ex_id in sorted({s["exercise"] for s in self.sessions}):
+            ex = self.catalog.get(ex_id) if ex_id in self.catalog.ids() else None
+            if ex is None or ex.driver is None:
+                continue
+            this = [s["rom_extreme"] for s in self.sessions if s["exercise"] == ex_id
+                    and s["rom_extreme"] is not None and now - WEEK <= s["t"] <= now]
+            before = [s["rom_extreme"] for s in self.sessions if s["exercise"] == ex_id
+                      and s["rom_extreme"] is not None and now - 2 * WEEK <= s["t"] < now - WEEK]
+            if not this or not before:
+                continue
+            change = sum(this) / len(this) - sum(before) / len(before)
+            better = -change if ex.driver.direction == "decrease" else change
+            d, name = f"{abs(better):.0f}", self._name(ex_id)
+            if d == "0":
+                out.append(tr("Your {name} range of motion held steady this week", self.lang).format(name=name))
+            elif better > 0:
+                out.append(tr("Your {name} range of motion improved {d}° this week", self.lang).format(name=name, d=d))
+            else:
+                out.append(tr("Your {name} range of motion was {d}° less than the week before",
+                              self.lang).format(name=name, d=d))
+        return out
+
     def shown_sessions(self) -> list[dict]:
         want = self.exercise.currentData()
         return [s for s in self.sessions if want is None or s["exercise"] == want]
@@ -123,25 +200,54 @@ class HistoryPage(QWidget):
         rows = self.shown_sessions()
         self.table.setRowCount(len(rows))
         for i, s in enumerate(rows):
-            reps = f"{s['reps']}" + (f" / {s['prescribed'] * max(1, s['sets'])}" if s["prescribed"] else "")
+            reps = f"{s['reps']}" + (f" / {s['prescribed_total']}" if s["prescribed_total"] else "")
             vals = [s["date"], self._name(s["exercise"]), s["sets"], reps, s["partial"], s["rom_extreme"], s["score"],
                     s["tempo_accuracy"], s["pain"], s["effort"]]
             for j, v in enumerate(vals):
                 self.table.setItem(i, j, QTableWidgetItem("–" if v is None else str(v)))
         self.table.resizeColumnsToContents()
+        exercises = sorted({s["exercise"] for s in rows})
+        times = [s["t"] for s in rows]
+        # a real date range: at least a day either side of the sessions (or the last two weeks)
+        x0, x1 = (min(times) - 86400, max(times) + 86400) if times else (time.time() - 2 * WEEK, time.time())
         for key, _title, color in CHARTS:
             plot = self.plots[key]
             plot.clear()
-            pts = [(s["t"], s[key]) for s in rows if s.get(key) is not None]
-            if pts:
-                xs, ys = zip(*pts)
-                plot.plot(list(xs), list(ys), pen=pg.mkPen(color, width=2), symbol="o", symbolBrush=color,
-                          symbolPen=color, symbolSize=7)
-            if key == "rom_extreme":
-                targets = {s["rom_target"] for s in rows if s.get("rom_target") is not None}
-                if len(targets) == 1:  # one exercise: its target depth as a dashed line
-                    plot.addItem(pg.InfiniteLine(pos=targets.pop(), angle=0,
-                                                 pen=pg.mkPen("#1565c0", width=1, style=Qt.PenStyle.DashLine)))
+            if plot.legend is None and len(exercises) > 1:
+                plot.addLegend(offset=(5, 5))
+            if plot.legend is not None:
+                plot.legend.clear()
+            ys_all = []
+            for k, ex_id in enumerate(exercises):  # one series per exercise: never joined
+                c = color if len(exercises) == 1 else PALETTE[k % len(PALETTE)]
+                pts = [(s["t"], s[key]) for s in rows if s["exercise"] == ex_id and s.get(key) is not None]
+                if pts:
+                    xs, ys = zip(*pts)
+                    ys_all += ys
+                    plot.plot(list(xs), list(ys), pen=pg.mkPen(c, width=2), symbol="o", symbolBrush=c,
+                              symbolPen=c, symbolSize=7, name=self._name(ex_id) if len(exercises) > 1 else None)
+                if key == "rom_extreme":
+                    target = next((s["rom_target"] for s in reversed(rows)
+                                   if s["exercise"] == ex_id and s.get("rom_target") is not None), None)
+                    if target is not None and pts:  # its target as a dashed line in its colour
+                        ys_all.append(target)
+                        plot.addItem(pg.InfiniteLine(pos=target, angle=0,
+                                                     pen=pg.mkPen(c, width=1, style=Qt.PenStyle.DashLine)))
+            if key in PERCENT:  # percentages and scores: always 0-100 (lower only if a value is)
+                y0, y1 = min([0.0] + ys_all), max([100.0] + ys_all)
+            elif ys_all:
+                y0, y1 = min(ys_all) - ROM_PAD, max(ys_all) + ROM_PAD
+            else:
+                y0, y1 = ROM_EMPTY
+            plot.setXRange(x0, x1, padding=0.02)
+            plot.setYRange(y0, y1, padding=0.02)
+            text = self.empty_text[key]
+            if not ys_all:  # nothing to draw: say so in the middle of the chart
+                text.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+                plot.addItem(text)
+                text.setVisible(True)
+            else:
+                text.setVisible(False)
 
     def _details(self) -> None:
         rows = self.shown_sessions()
@@ -171,7 +277,8 @@ def session_html(export: dict, s: dict, catalog, lang: str) -> str:
             if f.get("id") == "incomplete_range":  # counted but short of the target, or a partial movement
                 label = tr("partial" if r["partial"] else "short of the target", lang)
             m = f.get("measured")
-            measured = f"{m:.0f}" if isinstance(m, (int, float)) and not math.isnan(m) else "?"
+            measured = (fmt_measured(m, f.get("unit", ""), f.get("target", ""))
+                        if isinstance(m, (int, float)) and not math.isnan(m) else "?")
             faults.append(f"{e(label)} ({e(measured)} {e(str(f.get('unit', '')))}; {tr('target', lang)} {e(str(f.get('target', '')))})")
         rom = "–" if r["rom_min"] is None else f"{r['rom_min']:.0f}–{r['rom_max']:.0f}°"
         tempo = "–" if r["tempo_down"] is None else f"{r['tempo_down']:.1f}-{r['tempo_bottom']:.1f}-{r['tempo_up']:.1f}"

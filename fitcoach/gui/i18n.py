@@ -83,3 +83,28 @@ KO.update({
     "Best rep": "가장 좋은 반복", "Worst rep": "가장 아쉬운 반복", "set {s}, rep {r} (score {x})": "{s}세트 {r}번째 (점수 {x})",
     "Faults": "자세 오류", "No faults": "자세 오류 없음",
 })
+
+# Workout page: the end-of-session summary
+KO.update({
+    "Session summary": "운동 요약", "{k} sets × {n} {u}": "{k}세트 × {n}{u}", "partial reps: {p}": "부분 반복: {p}",
+    "Best rep": "가장 좋은 반복", "Worst rep": "가장 아쉬운 반복", "set {s}, rep {r} (score {x})": "{s}세트 {r}번째 (점수 {x})",
+    "Faults": "자세 오류", "No faults": "자세 오류 없음",
+})
+
+# History page: the week's sentence and empty charts
+KO.update({
+    "No data yet": "아직 데이터가 없어요",
+    "Your {name} range of motion improved {d}° this week": "이번 주 {name} 가동 범위가 {d}° 좋아졌어요",
+    "Your {name} range of motion held steady this week": "이번 주 {name} 가동 범위는 지난주와 같아요",
+    "Your {name} range of motion was {d}° less than the week before": "이번 주 {name} 가동 범위가 지난주보다 {d}° 줄었어요",
+})
+
+# Programs page: patient list, readable headers, pickers
+KO.update({
+    "Patients": "환자 목록", "New patient name": "새 환자 이름", "Add patient": "환자 추가",
+    "{p} has no program yet": "{p}님은 아직 프로그램이 없어요", "{p}: program {n}, version {v}": "{p}: 프로그램 {n}, 버전 {v}",
+    "{x} (not in the catalog)": "{x} (목록에 없음)",
+    "Hold (s)": "유지 (초)", "Tempo (s per phase)": "템포 (단계별 초)", "Rest (s)": "휴식 (초)",
+    "Safe min (°)": "안전 최소 (°)", "Safe max (°)": "안전 최대 (°)", "Target (°)": "목표 (°)",
+    "Sets": "세트", "Reps": "반복", "Remove": "삭제", "Move up": "위로", "Move down": "아래로", "Patient": "환자",
+})

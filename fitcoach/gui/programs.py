@@ -6,13 +6,61 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QStyledItemDelegate, QTableWidget, QTableWidgetItem, QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QPushButton, QSpinBox, QStyledItemDelegate, QTableWidget,
+                               QTableWidgetItem, QTextEdit, QVBoxLayout, QWidget)
 
 from fitcoach.gui.i18n import tr
 
 COLUMNS = ("id", "sets", "reps", "hold_s", "tempo", "rest_s", "safe_min", "safe_max", "target")
+# what the table's headers say (translated with tr): the program file's keys are for files, not people
+HEADERS = {"id": "Exercise", "sets": "Sets", "reps": "Reps", "hold_s": "Hold (s)", "tempo": "Tempo (s per phase)",
+           "rest_s": "Rest (s)", "safe_min": "Safe min (°)", "safe_max": "Safe max (°)", "target": "Target (°)"}
+
+
+class TagPicker(QListWidget):
+    """A checkable list of known tags (value stored as item data, shown as `label`). A stored
+    value that is not among the known ones (a condition from an assessment, an exercise no
+    longer in the catalog) is kept as an extra checked item marked "not in the catalog", so
+    loading and saving a patient never silently drops it. text()/setText() read and set the
+    checked values as "a, b", as the free-text fields did."""
+
+    def __init__(self, known: list[tuple[str, str]], lang: str, parent=None) -> None:
+        super().__init__(parent)
+        self.lang = lang
+        self.setMaximumHeight(110)
+        for value, label in known:
+            self._add(value, label)
+
+    def _add(self, value: str, label: str) -> QListWidgetItem:
+        item = QListWidgetItem(label)
+        item.setData(Qt.ItemDataRole.UserRole, value)
+        item.setFlags((item.flags() | Qt.ItemFlag.ItemIsUserCheckable) & ~Qt.ItemFlag.ItemIsSelectable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        self.addItem(item)
+        return item
+
+    def values(self) -> list[str]:
+        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
+                if self.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_values(self, values) -> None:
+        wanted = list(dict.fromkeys(values))
+        for i in range(self.count()):
+            v = self.item(i).data(Qt.ItemDataRole.UserRole)
+            self.item(i).setCheckState(Qt.CheckState.Checked if v in wanted else Qt.CheckState.Unchecked)
+        have = {self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())}
+        for v in wanted:
+            if v not in have:
+                self._add(v, tr("{x} (not in the catalog)", self.lang).format(x=v)).setCheckState(Qt.CheckState.Checked)
+
+    def text(self) -> str:
+        return ", ".join(self.values())
+
+    def setText(self, text: str) -> None:
+        self.set_values(ProgramsPage._tags(text))
 
 
 class ExerciseDelegate(QStyledItemDelegate):
@@ -43,7 +91,17 @@ class ProgramsPage(QWidget):
     def __init__(self, catalog, lang: str = "en") -> None:
         super().__init__()
         self.catalog, self.lang = catalog, lang
+        # the patient being edited: picked from the list of stored profiles (or added below it)
         self.profile = QLineEdit("me")
+        self.profile.setReadOnly(True)
+        self.patients = QListWidget()
+        self.patients.setMaximumWidth(200)
+        self.patients.currentItemChanged.connect(self._patient_picked)
+        self.new_patient = QLineEdit()
+        self.new_patient.setPlaceholderText(tr("New patient name", lang))
+        self.new_patient.returnPressed.connect(self.add_patient)
+        self.add_patient_btn = QPushButton(tr("Add patient", lang))
+        self.add_patient_btn.clicked.connect(self.add_patient)
         self.age_band = QComboBox()
         self.level = QComboBox()
         for box, values in ((self.age_band, ("<18", "18-39", "40-64", "65-79", "80+")),
@@ -51,13 +109,12 @@ class ProgramsPage(QWidget):
             box.addItem("–", None)
             for v in values:
                 box.addItem(tr(v, lang), v)
-        self.conditions = QLineEdit()
-        self.conditions.setPlaceholderText(tr("e.g. knee_valgus, forward_head_posture", lang))
-        self.avoid = QLineEdit()
-        self.avoid.setPlaceholderText(tr("exercise ids to leave out", lang))
+        # conditions: what the catalog's exercises correct; avoid: the catalog's exercises, by name
+        tags = sorted({t for ex in catalog for t in ex.corrects})
+        self.conditions = TagPicker([(t, t.replace("_", " ")) for t in tags], lang)
+        self.avoid = TagPicker([(ex.id, ex.name.get(lang)) for ex in catalog], lang)
         self.patient_btn = QPushButton(tr("Save patient details", lang))
         self.patient_btn.clicked.connect(self.save_patient)
-        self.profile.editingFinished.connect(self.load_patient)
         self.name = QLineEdit()
         self.per_week = QSpinBox()
         self.per_week.setRange(1, 14)
@@ -69,21 +126,33 @@ class ProgramsPage(QWidget):
         self.notes = QTextEdit()
         self.notes.setMaximumHeight(60)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([tr(c, lang) for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([tr(HEADERS[c], lang) for c in COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # Delete removes the selected rows: a key press on the table itself, so Delete inside a
+        # cell being edited (its editor gets the key) still deletes a character
+        self.table.installEventFilter(self)
         self.table.setItemDelegateForColumn(COLUMNS.index("id"), ExerciseDelegate(catalog, lang, self.table))
         self.table.horizontalHeader().setStretchLastSection(True)
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
+        rows = QHBoxLayout()  # acting on the selected row(s) of the table
+        self.remove_btn, self.up_btn, self.down_btn = (QPushButton(tr(t, lang)) for t in ("Remove", "Move up", "Move down"))
+        self.remove_btn.clicked.connect(self.remove_rows)
+        self.up_btn.clicked.connect(lambda: self.move_row(-1))
+        self.down_btn.clicked.connect(lambda: self.move_row(1))
+        for b in (self.remove_btn, self.up_btn, self.down_btn):
+            rows.addWidget(b)
+        rows.addStretch(1)
         buttons = QHBoxLayout()
-        for text, slot in (("Add exercise", self.add_row), ("Save to profile", self.save),
+        for text, slot in (("Add exercise", lambda: self.add_row()), ("Save to profile", self.save),
                            ("Import file…", self._import_dialog), ("Export file…", self._export_dialog),
                            ("Progress report…", self._report_dialog), ("FHIR export…", self._fhir_dialog)):
             b = QPushButton(tr(text, lang))
             b.clicked.connect(slot)
             buttons.addWidget(b)
         head = QHBoxLayout()
-        for label, w in (("Profile", self.profile), ("Program name", self.name), ("Sessions per week", self.per_week),
+        for label, w in (("Patient", self.profile), ("Program name", self.name), ("Sessions per week", self.per_week),
                          ("Voice coaching", self.verbosity)):
             head.addWidget(QLabel(tr(label, lang)))
             head.addWidget(w)
@@ -91,75 +160,188 @@ class ProgramsPage(QWidget):
         for label, w in (("Age", self.age_band), ("Level", self.level), ("Conditions", self.conditions),
                          ("Avoid", self.avoid)):
             patient.addWidget(QLabel(tr(label, lang)))
-            patient.addWidget(w, 1 if isinstance(w, QLineEdit) else 0)
+            patient.addWidget(w, 1 if isinstance(w, TagPicker) else 0)
         patient.addWidget(self.patient_btn)
-        lay = QVBoxLayout(self)
-        lay.addLayout(patient)
-        lay.addLayout(head)
-        lay.addWidget(self.table, 1)
-        lay.addWidget(QLabel(tr("Notes", lang)))
-        lay.addWidget(self.notes)
-        lay.addLayout(buttons)
-        lay.addWidget(self.message)
+        side = QVBoxLayout()
+        side.addWidget(QLabel(tr("Patients", lang)))
+        side.addWidget(self.patients, 1)
+        side.addWidget(self.new_patient)
+        side.addWidget(self.add_patient_btn)
+        main = QVBoxLayout()
+        main.addLayout(patient)
+        main.addLayout(head)
+        main.addWidget(self.table, 1)
+        main.addLayout(rows)
+        main.addWidget(QLabel(tr("Notes", lang)))
+        main.addWidget(self.notes)
+        main.addLayout(buttons)
+        main.addWidget(self.message)
+        lay = QHBoxLayout(self)
+        lay.addLayout(side)
+        lay.addLayout(main, 1)
 
     def showEvent(self, event) -> None:
-        """Offer the stored profiles (patients) as completions of the profile field."""
-        from PySide6.QtWidgets import QCompleter
+        self.refresh_patients()
+        super().showEvent(event)
 
+    def refresh_patients(self) -> None:
+        """Fill the patient list with the stored profiles, keeping the current one selected
+        (without reloading it: the table may hold unsaved edits)."""
         from fitcoach.core.store import DatabaseDamaged
         from fitcoach.gui.pages import open_store, tell_store_problem
 
         store, problem = open_store(self.lang)  # a damaged history: told once, and said here
         if store is None:
             self.message.setText(problem)
-            return super().showEvent(event)
+            return
         try:
-            self.profile.setCompleter(QCompleter(store.profile_names(), self))
+            names = store.profile_names()
         except DatabaseDamaged as e:
             tell_store_problem(str(e), self.lang)
             self.message.setText(str(e))
+            return
         finally:
             store.close()
-        super().showEvent(event)
+        self.patients.blockSignals(True)
+        try:
+            self.patients.clear()
+            self.patients.addItems(names)
+            current = self.profile.text().strip()
+            self.patients.setCurrentRow(names.index(current) if current in names else -1)
+        finally:
+            self.patients.blockSignals(False)
+
+    def _patient_picked(self, item, _previous=None) -> None:
+        if item is not None:
+            self.profile.setText(item.text())
+            self.load_patient()
+
+    def add_patient(self) -> bool:
+        """Store a new patient (profile) by the name typed, list it and switch to it."""
+        from fitcoach.core.store import Store, StoreError
+
+        name = self.new_patient.text().strip()
+        try:
+            store = Store()
+        except StoreError as e:
+            self.message.setText(str(e))
+            return False
+        try:
+            store.profile(name)  # checks the name (1-100 characters); an existing name is just picked
+        except StoreError as e:
+            self.message.setText(str(e))
+            return False
+        finally:
+            store.close()
+        self.new_patient.clear()
+        self.profile.setText(name)
+        self.refresh_patients()
+        self.load_patient()
+        return True
 
     @staticmethod
     def _tags(text: str) -> list[str]:
         return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
 
     def load_patient(self) -> None:
+        """Show the current patient's details and newest program; a patient without one (or not
+        stored yet) gets a blank program, never the previous patient's exercises and notes."""
         import json
 
+        from fitcoach.core.errors import ValidationError
+        from fitcoach.core.programs import latest_program
         from fitcoach.core.store import Store, StoreError
 
-        store = Store()
+        name = self.profile.text().strip()
+        export, found, problem = None, None, None
         try:
-            prof = store.export_profile(self.profile.text().strip())["profile"]
-        except StoreError:
+            store = Store()
+        except StoreError as e:
+            self.message.setText(str(e))
             return
+        try:
+            export = store.export_profile(name)
+        except StoreError:
+            pass  # not stored yet: a new patient
         finally:
             store.close()
+        prof = (export or {}).get("profile") or {}
+        if export is not None:
+            try:
+                found = latest_program(export, self.catalog)
+            except ValidationError as e:  # stored, but no longer valid (e.g. an exercise left the catalog)
+                problem = str(e)
         self.age_band.setCurrentIndex(max(0, self.age_band.findData(prof.get("age_band"))))
         self.level.setCurrentIndex(max(0, self.level.findData(prof.get("level"))))
-        self.conditions.setText(", ".join(json.loads(prof.get("conditions") or "[]")))
-        self.avoid.setText(", ".join(json.loads(prof.get("avoid") or "[]")))
+        self.conditions.set_values(json.loads(prof.get("conditions") or "[]"))
+        self.avoid.set_values(json.loads(prof.get("avoid") or "[]"))
+        if found is None:
+            self._show_program(None)
+            self.message.setText(problem or tr("{p} has no program yet", self.lang).format(p=name))
+        else:
+            self._show_program(found[0])
+            self.message.setText(tr("{p}: program {n}, version {v}", self.lang).format(p=name, n=found[0].name,
+                                                                                       v=found[1]))
+
+    def _show_program(self, prog) -> None:
+        """Put a program in the form and table; None: a blank one."""
+        self.name.setText(prog.name if prog else "")
+        self.per_week.setValue(prog.sessions_per_week if prog else 3)
+        self.notes.setPlainText(prog.notes if prog else "")
+        self.verbosity.setCurrentIndex(max(0, self.verbosity.findData(prog.verbosity)) if prog and prog.verbosity else 0)
+        self.table.setRowCount(0)
+        for it in prog.items if prog else ():
+            self.add_row({k: getattr(it, k) for k in COLUMNS})
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.table and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Delete:
+            self.remove_rows()
+            return True
+        return super().eventFilter(obj, event)
+
+    def _selected_rows(self) -> list[int]:
+        rows = {i.row() for i in self.table.selectionModel().selectedRows()}
+        if not rows and self.table.currentRow() >= 0 and self.table.selectionModel().hasSelection():
+            rows = {self.table.currentRow()}
+        return sorted(rows)
+
+    def remove_rows(self) -> None:
+        """Remove the selected exercise rows (from the bottom up, so the indices stay right)."""
+        for r in reversed(self._selected_rows()):
+            self.table.removeRow(r)
+
+    def move_row(self, step: int) -> None:
+        """Move the selected row one place up (-1) or down (+1), keeping it selected."""
+        rows = self._selected_rows()
+        if len(rows) != 1:
+            return
+        r, to = rows[0], rows[0] + step
+        if not 0 <= to < self.table.rowCount():
+            return
+        for c in range(self.table.columnCount()):
+            a, b = self.table.takeItem(r, c), self.table.takeItem(to, c)
+            self.table.setItem(to, c, a)
+            self.table.setItem(r, c, b)
+        self.table.selectRow(to)
 
     def save_patient(self) -> bool:
         from fitcoach.core.store import Store, StoreError
 
-        unknown = [a for a in self._tags(self.avoid.text()) if a not in self.catalog.ids()]
+        unknown = [a for a in self.avoid.values() if a not in self.catalog.ids()]
         if unknown:
             self.message.setText(tr("avoid: unknown exercise {x}", self.lang).format(x=", ".join(unknown)))
             return False
         store = Store()
         try:
             store.set_profile(self.profile.text().strip() or "me", self.age_band.currentData(), self.level.currentData(),
-                              conditions=self._tags(self.conditions.text()), avoid=self._tags(self.avoid.text()))
+                              conditions=self.conditions.values(), avoid=self.avoid.values())
         except StoreError as e:
             self.message.setText(str(e))
             return False
         finally:
             store.close()
         self.message.setText(tr("Saved", self.lang))
+        self.refresh_patients()  # a new name is a new patient in the list
         return True
 
     def add_row(self, values: dict | None = None) -> None:
@@ -241,6 +423,7 @@ class ProgramsPage(QWidget):
         finally:
             store.close()
         self.message.setText(tr("Saved as version {v}", self.lang).format(v=v))
+        self.refresh_patients()
         return True
 
     def load_file(self, path: str) -> bool:
@@ -252,13 +435,7 @@ class ProgramsPage(QWidget):
         except ValidationError as e:
             self._show_problems(e, f"{Path(path).name}:", mark=False)  # the table still holds another program
             return False
-        self.name.setText(prog.name)
-        self.per_week.setValue(prog.sessions_per_week)
-        self.notes.setPlainText(prog.notes)
-        self.verbosity.setCurrentIndex(max(0, self.verbosity.findData(prog.verbosity)) if prog.verbosity else 0)
-        self.table.setRowCount(0)
-        for it in prog.items:
-            self.add_row({k: getattr(it, k) for k in COLUMNS})
+        self._show_program(prog)
         self.message.setText(tr("Loaded {p}", self.lang).format(p=Path(path).name))
         return True
 

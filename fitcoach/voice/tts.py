@@ -198,8 +198,16 @@ class Synthesizer:
                 # writes into the same file, which keeps the mode); renamed only when it holds audio
                 fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{out.stem}.", suffix=PART_SUFFIX)
                 os.close(fd)
-                engine.save_to_file(text, tmp)
-                engine.runAndWait()
+                for attempt in range(2):
+                    engine.save_to_file(text, tmp)
+                    engine.runAndWait()
+                    # espeak-ng may still be finishing the file when runAndWait returns (seen once
+                    # in CI under load): wait up to 1 s for audio, then synthesise once more
+                    deadline = time.monotonic() + 1.0
+                    while _size(tmp) <= 44 and time.monotonic() < deadline:
+                        time.sleep(0.02)
+                    if _size(tmp) > 44:
+                        break
                 if not os.path.exists(tmp) or os.stat(tmp).st_size <= 44:
                     raise SpeechError(f"speech engine wrote no audio for {text!r}")
                 make_private(tmp)  # in case the engine replaced the file rather than truncating it
@@ -217,3 +225,11 @@ class Synthesizer:
             engine.stop()
         except Exception:
             pass
+
+
+def _size(path: str) -> int:
+    """Bytes in PATH, 0 when it does not exist (yet)."""
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0

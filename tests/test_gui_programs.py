@@ -13,22 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("pytestqt")
 
 
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    """No dialogs, and the user's real settings and history are never touched."""
-    from PySide6.QtWidgets import QFileDialog, QMessageBox
-
-    def fail(*a, **k):
-        raise AssertionError(f"unexpected dialog: {a[1:3]}")
-
-    for name in ("information", "warning", "critical", "question", "about"):
-        monkeypatch.setattr(QMessageBox, name, fail)
-    for name in ("getOpenFileName", "getSaveFileName", "getExistingDirectory"):
-        monkeypatch.setattr(QFileDialog, name, fail)
-    monkeypatch.setattr(QMessageBox, "exec", fail)
-    data = tmp_path / "data"
-    monkeypatch.setenv("FITCOACH_DATA_DIR", str(data))
-    return data
+from tests.test_gui import isolated  # noqa: E402,F401  (the same autouse fixture: no dialogs, a temp data folder)
 
 
 def _page(qtbot, lang="en"):

@@ -322,7 +322,7 @@ class Pipeline:
                 else:
                     value = values["both"][0]
                 self.chooser.observe(k, t, value)
-                shown.append((value, trackers))
+                shown.append((value, trackers, values))
             before = self.chooser.active
             active = self.chooser.choose(t)
             if active != before:  # reps the newly chosen signal saw before the switch
@@ -332,11 +332,9 @@ class Pipeline:
                         self.reps.append(new[-1])
                 self._unused = [[] for _ in self._drivers]
             for k, (d, trackers) in enumerate(self._drivers):
-                values = self._driver_values(body, d) if d.sides == "each" else None
+                values = shown[k][2]  # computed once per frame and driver, above
                 for s, tr in trackers.items():
-                    v, side = (values[s] if values is not None else (shown[k][0], None))
-                    if values is None:
-                        side = self._last_side(body, d)
+                    v, side = values[s]
                     ev = tr.step(t, v, s if d.sides == "each" else side)
                     if ev is None:
                         continue
@@ -349,7 +347,7 @@ class Pipeline:
                         continue
                     new.append(self._finish(ev, d, k))
                     self.reps.append(new[-1])
-            driver_value, trackers = shown[active]
+            driver_value, trackers, _ = shown[active]
             phases = [tr.phase() for tr in trackers.values()]
             phase = next((p for p in phases if p != "top"), "top")
         if body is not None:
@@ -409,9 +407,6 @@ class Pipeline:
         last = self.reps[-1]
         overlap = min(last.t_end_s, ev.t_end_s) - max(last.t_start_s, ev.t_start_s)
         return overlap >= 0.5 * max(min(ev.t_end_s - ev.t_start_s, last.t_end_s - last.t_start_s), 1e-6)
-
-    def _last_side(self, body, d: Driver) -> str:
-        return self._driver_values(body, d)["both"][1] if body is not None else "both"
 
     def _absorbed(self, side: str, ev: RepEvent, trackers: dict) -> bool:
         """Both arms (or legs) at once are one rep; one side after the other counts each side.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from fitcoach.core.exercises import Bound, Driver, Exercise, Rule
+from fitcoach.core.exercises import VIEWS, Bound, Driver, Exercise, Rule
 from fitcoach.core.filters import LandmarkSmoother
 from fitcoach.core.metrics import METRICS, Body, compute
 from fitcoach.core.pose import PersonTracker, PoseBackend, PoseCandidate
@@ -497,13 +497,16 @@ class Pipeline:
                 rs = self.scorer.score(vec, self.ex.id)
         faults = []
         for rule in self.ex.rules:
-            judged = view in rule.views or view == "unknown"
+            # A rule made for some views only (knee valgus: front) is judged only when the rep was
+            # seen from one of them; a view we could not tell is judged by view-independent rules.
+            # This holds for the model too: its probability is no verdict where the rule cannot see.
+            judged = view in rule.views or (view == "unknown" and set(rule.views) >= set(VIEWS))
             f = self._judge_rule(rule, ev, frames) if judged else None
             p = rs.fault_p.get(rule.id) if rs is not None else None
             if f is not None:
                 faults.append(replace(f, source="rule+model" if p is not None and p >= 0.5 else "rule",
                                       confidence=model_confidence(p)))
-            elif p is not None and p >= MODEL_ONLY_P:
+            elif judged and p is not None and p >= MODEL_ONLY_P:
                 worst = self._worst_value(rule, ev, frames)
                 unit = METRICS[rule.bound.metric].unit
                 faults.append(Fault(rule.id, rule.message.en, worst, rule.bound.target_text(unit), unit,

@@ -36,6 +36,8 @@ class Settings:
     people: int = 2
     camera: int = 0
     resolution: str = "640x480"
+    # The profile the app opens with; "" until the first-run welcome has been completed.
+    profile: str = ""
 
 
 CHOICES = {"lang": ("en", "ko"), "verbosity": ("silent", "counts", "full"), "model": ("lite", "full", "heavy"),
@@ -69,6 +71,8 @@ def parse_settings(text: str | bytes, where: str = "settings.toml") -> Settings:
             lo, hi = RANGES[key]
             if not (lo <= value <= hi):
                 raise ValidationError(where, key, f"must be between {lo:g} and {hi:g}, got {value!r}")
+        if key == "profile" and (len(value) > 64 or any(not ch.isprintable() for ch in value)):
+            raise ValidationError(where, key, "must be a profile name of at most 64 printable characters")
         out[key] = float(value) if isinstance(default, float) else value
     return Settings(**out)
 

@@ -97,20 +97,76 @@ class MainWindow(QMainWindow):
                             (self.settings_page, "Settings")):
             self.tabs.addTab(page, tr(title, lang))
         self.today.start_requested.connect(self._start_planned)
+        self.welcome = None
+        if self.first_run():
+            from fitcoach.gui.welcome import WelcomePage
+
+            self.welcome = WelcomePage(lang)
+            self.welcome.done.connect(self._welcome_done)
+            self.welcome.sample_requested.connect(self.open_demo)
+            self.tabs.insertTab(0, self.welcome, tr("Welcome", lang))
+            self.tabs.setCurrentWidget(self.welcome)
+        else:
+            self._use_profile(self.settings.profile or "me")
         self.setCentralWidget(self.tabs)
         self.resize(1280, 800)
 
+    def first_run(self) -> bool:
+        """No profile chosen yet and no history: the welcome comes first."""
+        if self.settings.profile:
+            return False
+        from fitcoach.core.store import Store
+
+        try:
+            store = Store()
+        except Exception:  # a damaged history is reported by the pages; not a first run
+            return False
+        try:
+            return not store.profile_names()
+        except Exception:
+            return False
+        finally:
+            store.close()
+
+    def _use_profile(self, name: str) -> None:
+        for field in (self.today.profile, self.workout.profile, self.history.profile):
+            field.setText(name)
+        self.workout.refresh_prescription()
+
+    def _welcome_done(self, name: str) -> None:
+        """The welcome's profile becomes the app's: kept in settings.toml, put in every page."""
+        from dataclasses import replace
+
+        from fitcoach.core.settings import save_settings
+
+        self.settings = replace(self.settings, profile=name)
+        self.settings_page._base = replace(self.settings_page._base, profile=name)
+        try:
+            save_settings(self.settings)
+        except Exception as e:  # the profile is still used in this run; the page says why it is not kept
+            log.warning("settings not saved: %s", e)
+        self._use_profile(name)
+        self.today.plan = None
+        self.tabs.setCurrentWidget(self.today)
+        self.today.refresh()
+        if self.welcome is not None:
+            self.tabs.removeTab(self.tabs.indexOf(self.welcome))
+            self.welcome.deleteLater()
+            self.welcome = None
+
     def _start_planned(self, exercise_id: str) -> None:
         plan = self.today.plan or {}
-        item = next((i for i in plan.get("items", []) if i["exercise"] == exercise_id), None)
+        item = next((i for i in list(plan.get("correctives", [])) + list(plan.get("items", []))
+                     if i["exercise"] == exercise_id), None)
         if item is not None:
             self.workout.start_planned(item)
         else:
             self.workout.exercise.setCurrentIndex(self.workout.exercise.findData(exercise_id))
         self.tabs.setCurrentWidget(self.workout)
 
-    def open_demo(self) -> None:
-        """The built-in demo recording (a synthetic exerciser) in the Replay page."""
+    def open_demo(self, switch: bool = True, play: bool = True) -> None:
+        """The built-in demo recording (a synthetic exerciser) in the Replay page, labelled as a
+        demo there; `switch=False` loads it without leaving the current page."""
         from fitcoach.core import synth
         from fitcoach.core.landmarks import save_recording
         from fitcoach.core.store import default_data_dir
@@ -122,8 +178,9 @@ class MainWindow(QMainWindow):
         if not path.exists():
             rec, _ = synth.generate(synth.demo_take())
             save_recording(path, rec)
-        self.tabs.setCurrentWidget(self.replay)
-        self.replay.open(str(path), "squat", play=True)
+        if switch:
+            self.tabs.setCurrentWidget(self.replay)
+        self.replay.open(str(path), "squat", play=play and switch, demo=True)
 
     def closeEvent(self, event) -> None:
         self.workout.stop()
@@ -166,12 +223,15 @@ def main(argv: list[str] | None = None, lang: str | None = None, demo: bool | No
     app.processEvents()
     shown = time.perf_counter() - t0
     print(f"window shown {shown * 1000:.0f} ms after start of gui main", flush=True)
+    asked = demo is True
     if demo is None:
         from fitcoach.core.sources import list_cameras
 
         demo = not list_cameras()
     if demo:
-        QTimer.singleShot(0, w.open_demo)
+        # Asked for (`--demo`): shown at once. With no camera: loaded in Replay, ready to play, while
+        # the window stays on its first page (the welcome offers it as "Try a sample video").
+        QTimer.singleShot(0, lambda: w.open_demo(switch=asked, play=asked))
     if quit_after_show:
         QTimer.singleShot(200, app.quit)
     return app.exec()

@@ -108,3 +108,29 @@ KO.update({
     "Safe min (°)": "안전 최소 (°)", "Safe max (°)": "안전 최대 (°)", "Target (°)": "목표 (°)",
     "Sets": "세트", "Reps": "반복", "Remove": "삭제", "Move up": "위로", "Move down": "아래로", "Patient": "환자",
 })
+
+# First-run welcome, demo label, Today's start button
+KO.update({
+    "Start: {name}": "시작: {name}", "Welcome": "환영합니다", "Welcome to FitCoach": "핏코치에 오신 것을 환영합니다",
+    "FitCoach watches you through a webcam (or a video), counts your reps, measures tempo and range of motion, "
+    "and says what to fix. Everything stays on this computer.":
+        "핏코치는 웹캠(또는 동영상)으로 운동을 보고 횟수를 세며, 템포와 가동 범위를 재고 고칠 점을 알려 줍니다. "
+        "모든 데이터는 이 컴퓨터에만 남습니다.",
+    "Your name (profile)": "이름 (프로필)", "Your level": "운동 수준",
+    "Check the camera": "카메라 확인", "Try a sample video": "샘플 영상 보기",
+    "A demo: a synthetic exerciser made by FitCoach, not a real person; nothing is saved":
+        "데모: 핏코치가 만든 가상의 운동하는 사람이며 실제 사람이 아닙니다. 아무것도 저장되지 않습니다",
+    "Camera found: {c}": "카메라 찾음: {c}",
+    "Press “Check the camera” to see yourself": "“카메라 확인”을 누르면 내 모습을 볼 수 있어요",
+    "No camera found. You can try a sample video, or open a recorded workout in the Workout page.":
+        "카메라가 없습니다. 샘플 영상을 보거나, 운동 페이지에서 녹화한 운동을 열 수 있어요.",
+    "Save and start": "저장하고 시작", "1. Who is exercising": "1. 누가 운동하나요", "2. Camera": "2. 카메라",
+    "Opening the camera…": "카메라를 여는 중…", "The camera did not work: {e}": "카메라가 작동하지 않아요: {e}",
+    "The camera works ({w}×{h}). Stand so that your whole body is in the picture.":
+        "카메라가 작동해요 ({w}×{h}). 온몸이 화면에 들어오도록 서 주세요.",
+    "Please enter a name for your profile.": "프로필 이름을 입력해 주세요.",
+    "Demo: a synthetic exerciser made by FitCoach, not a real person. Nothing of it is saved. "
+    "Open your own clip or recording to analyse it.":
+        "데모: 핏코치가 만든 가상의 운동하는 사람이며 실제 사람이 아닙니다. 아무것도 저장되지 않습니다. "
+        "분석하려면 직접 찍은 영상이나 기록을 여세요.",
+})

@@ -122,6 +122,13 @@ class TodayPage(QWidget):
                 dose = f"{it['sets']} × {it['reps']} ({it['tempo']})"
             lines.append(f"<p><b>{e(it['name'])}</b> {e(dose)}<br>" + "<br>".join(f"– {e(r)}" for r in it["why"]) + "</p>")
         lines.append(f"<p>{e(local['reassess'])}</p>")
+        first = self.first_item()
+        self.start_btn.setEnabled(first is not None)
+        if first is not None and first["exercise"] in self.catalog.ids():
+            name = self.catalog.get(first["exercise"]).name.get(self.lang)
+            self.start_btn.setText(tr("Start: {name}", self.lang).format(name=name))
+        else:
+            self.start_btn.setText(tr("Start the first exercise", self.lang))
         lines.append(self._last_results(export))
         self.plan_view.setHtml("".join(lines))
 
@@ -150,11 +157,18 @@ class TodayPage(QWidget):
             self.refresh()
         super().showEvent(event)
 
+    def first_item(self) -> dict | None:
+        """What the session starts with, in the order the page lists it: the corrective routines
+        first (they prepare the main work), then the planned exercises the planner has not stopped."""
+        plan = self.plan or {}
+        todo = list(plan.get("correctives", [])) + [i for i in plan.get("items", []) if i.get("mode") != "stop"]
+        return todo[0] if todo else None
+
     def _start(self) -> None:
-        """Start the first planned exercise the planner has not stopped (pain)."""
-        todo = [i for i in (self.plan or {}).get("items", []) if i.get("mode") != "stop"]
-        if todo:
-            self.start_requested.emit(todo[0]["exercise"])
+        """Start the first exercise of the plan as it is listed (see `first_item`)."""
+        item = self.first_item()
+        if item is not None:
+            self.start_requested.emit(item["exercise"])
 
 
 PRIVACY = {
@@ -182,6 +196,7 @@ class SettingsPage(QWidget):
         self.lang = lang
         self.folder = default_data_dir()
         st = settings or Settings()
+        self._base = st  # what this page does not edit (the profile) is saved unchanged
         self.ui_lang = QComboBox()
         self.ui_lang.addItem("English", "en")
         self.ui_lang.addItem("한국어", "ko")
@@ -257,9 +272,9 @@ class SettingsPage(QWidget):
         lay.addStretch(1)
 
     def current(self):
-        from fitcoach.core.settings import Settings
+        from dataclasses import replace
 
-        return Settings(lang=self.ui_lang.currentData(), verbosity=self.verbosity.currentData(),
+        return replace(self._base, lang=self.ui_lang.currentData(), verbosity=self.verbosity.currentData(),
                         voice_rate=self.rate.value(), voice_volume=self.volume.value() / 100.0,
                         mute=self.mute.isChecked(), model=self.model.currentData(), people=self.people.currentData(),
                         camera=self.camera.currentData(), resolution=self.resolution.currentData())

@@ -39,10 +39,18 @@ class ReplayPage(QWidget):
         self._rep_frames: list[tuple[int, object]] = []  # (result position, RepRecord), in order
         self._scanned = 0
         self.path: str | None = None
+        self.demo = False
+        self.demo_label = QLabel(tr("Demo: a synthetic exerciser made by FitCoach, not a real person. "
+                                    "Nothing of it is saved. Open your own clip or recording to analyse it.", lang))
+        self.demo_label.setObjectName("demo")
+        self.demo_label.setWordWrap(True)
+        self.demo_label.setStyleSheet("background:#fff3cd;color:#5d4200;padding:4px;font-weight:bold")
+        self.demo_label.hide()
 
         self.exercise = QComboBox()
         for ex in catalog:
             self.exercise.addItem(ex.name.get(lang), ex.id)
+        self.exercise.currentIndexChanged.connect(self._exercise_changed)
         self.open_btn = QPushButton(tr("Open clip or recording…", lang))
         self.open_btn.clicked.connect(self._choose_file)
         self.export_btn = QPushButton(tr("Export JSON…", lang))
@@ -91,6 +99,7 @@ class ReplayPage(QWidget):
         body = video_and_hud(self.video, self.hud, self.progress_label)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addWidget(self.demo_label)
         lay.addLayout(body, 1)
         lay.addLayout(controls)
         from PySide6.QtGui import QKeySequence, QShortcut
@@ -115,12 +124,16 @@ class ReplayPage(QWidget):
         if path:
             self.open(path)
 
-    def open(self, path: str, exercise_id: str | None = None, play: bool = True) -> bool:
+    def open(self, path: str, exercise_id: str | None = None, play: bool = True, demo: bool = False) -> bool:
+        """Analyse `path` as the chosen (or given) exercise and play it; `demo` labels it as the
+        built-in demo (a synthetic exerciser, not the user) for as long as it is shown."""
         from fitcoach.core.errors import FitCoachError
         from fitcoach.core.replay import FrameReader
 
         if exercise_id:
+            self.exercise.blockSignals(True)  # opened below with it, not re-analysed twice
             self.exercise.setCurrentIndex(self.exercise.findData(exercise_id))
+            self.exercise.blockSignals(False)
         self.close_replay()
         ex = self.catalog.get(self.exercise.currentData())
         try:
@@ -129,9 +142,11 @@ class ReplayPage(QWidget):
             self.reader = FrameReader(path)
         except FitCoachError as e:
             self.status_label.setText(str(e))
-            self.runner = None
+            self.runner, self.path = None, None
             return False
         self.path = path
+        self.demo = demo
+        self.demo_label.setVisible(demo)
         self.hud.reset()
         self.hud.configure(ex, ex.driver.target if ex.driver else None, ex.safe_min, ex.safe_max, ex.tempo)
         self.video.clear()
@@ -141,6 +156,12 @@ class ReplayPage(QWidget):
         self._wall = time.monotonic()
         self._update_buttons()
         return True
+
+    def _exercise_changed(self) -> None:
+        """Another exercise for the open file: analyse it again as that exercise (the old analysis,
+        counted and judged as something else, must not stay on screen or be exported)."""
+        if self.path is not None:
+            self.open(self.path, play=self.playing, demo=self.demo)
 
     def close_replay(self) -> None:
         self.playing = False
@@ -262,6 +283,8 @@ class ReplayPage(QWidget):
         j = bisect.bisect_right([f for f, _ in self._rep_frames], index) - 1
         if j >= 0:
             self.hud.show_rep(self._rep_frames[j][1], ex.tempo, ex)
+        else:  # before the first rep: nothing from a later rep stays on the HUD
+            self.hud.clear_rep()
         self.hud.cue_label.setText(self._cue_at(res.t_s))
         self.status_label.setText({"no_person": tr("Nobody in view", lang),
                                    "body_not_visible": tr("Step back so your whole body is visible", lang)}

@@ -296,8 +296,12 @@ class Hud(QWidget):
                              f"({tr('target', self.lang)} {short.target})")
         head = tr("Last rep score {s}", self.lang).format(s=f"{rep.score:.0f}") if rep.score is not None else ""
         text = " — ".join(x for x in (head, ", ".join(faults)) if x)
-        if text:
-            self.score_label.setText(text)
+        self.score_label.setText(text)  # a rep with neither score nor fault clears the previous rep's
+
+    def clear_rep(self) -> None:
+        """No rep completed yet at this point (e.g. Replay seeked back before the first rep)."""
+        self.tempo_label.setText("")
+        self.score_label.setText("")
 
 
 def video_and_hud(video: QWidget, hud: QWidget, below_hud: QWidget) -> QHBoxLayout:

@@ -302,8 +302,7 @@ class WorkoutPage(QWidget):
         ex = p.apply(self.ex)  # target, tempo and safe range as prescribed: judged and enforced
         self.hud.reset()
         self.hud.configure(ex, p.target if ex.kind == "reps" else None, p.safe_min, p.safe_max, p.tempo)
-        self.prompt.hide()
-        self.prompt_msg.setText("")
+        self.reset_self_report()
         self.summary = None
         self.summary_label.clear()
         self.summary_label.hide()
@@ -482,6 +481,16 @@ class WorkoutPage(QWidget):
         self.status_label.setText(message)
         self._update_buttons()
 
+    def reset_self_report(self) -> None:
+        """A new session starts with an empty form: no pain, middle effort, no note (the previous
+        session's answers must never be saved again for this one)."""
+        self.prompt.hide()
+        self.pain.setValue(0)
+        self.effort.setValue(5)
+        self.note.clear()
+        self.prompt_msg.setText("")
+        self.prompt_save.setEnabled(True)
+
     def save_self_report(self) -> bool:
         from fitcoach.core.store import Store, StoreError
 
@@ -496,4 +505,5 @@ class WorkoutPage(QWidget):
         finally:
             store.close()
         self.prompt_msg.setText(tr("Saved", self.lang))
+        self.prompt_save.setEnabled(False)  # one report per session: a second click would add another
         return True

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 PAGES = ("today", "workout", "replay", "assessment", "history", "programs", "settings")
+FIRST_RUN = ("welcome", "replay-demo")  # an empty data folder: the welcome, then its sample video
 
 
 def _seed(data: Path, work: Path) -> dict:
@@ -84,6 +85,7 @@ def shoot(out: Path, langs: tuple[str, ...]) -> list[Path]:
     from fitcoach.core.settings import load_settings, save_settings
 
     for lang in langs:
+        made += _first_run(app, out, lang, scorer)
         save_settings(replace(load_settings(), lang=lang))  # the Settings page shows the language in use
         w = MainWindow(None, scorer, voice=False)
         w.resize(1280, 800)
@@ -97,7 +99,7 @@ def shoot(out: Path, langs: tuple[str, ...]) -> list[Path]:
         w.assessment.set_photo("side", str(files["side"]))
         w.assessment.run_posture()
         _wait(app, 20, lambda: not w.assessment.busy)
-        w.replay.open(str(files["demo"]), "squat", play=False)
+        w.replay.open(str(files["demo"]), "squat", play=False, demo=True)
         _wait(app, 30, lambda: w.replay.finished)
         w.replay.seek(452)  # mid-rep, with a completed rep and its score on the HUD
         wk = w.workout
@@ -119,6 +121,36 @@ def shoot(out: Path, langs: tuple[str, ...]) -> list[Path]:
         wk.stop()
         w.close()
         _wait(app, 0.3)
+    return made
+
+
+def _first_run(app, out: Path, lang: str, scorer) -> list[Path]:
+    """The first launch on a machine without a camera: the welcome page, then "Try a sample
+    video" (the demo in Replay, labelled). Its own empty data folder; the seeded one is restored."""
+    from fitcoach.gui.app import MainWindow
+
+    seeded = os.environ["FITCOACH_DATA_DIR"]
+    os.environ["FITCOACH_DATA_DIR"] = tempfile.mkdtemp(prefix="fitcoach-shots-first-")
+    made = []
+    try:
+        w = MainWindow(lang, scorer, voice=False)
+        w.resize(1280, 800)
+        w.show()
+        _wait(app, 0.5)
+        for name in FIRST_RUN:
+            if name == "replay-demo":
+                w.welcome.sample_btn.click()
+                _wait(app, 30, lambda: w.replay.finished)
+                w.replay.playing = False
+                w.replay.seek(452)
+            _wait(app, 0.4)
+            path = out / f"{name}-{lang}.png"
+            w.screen().grabWindow(w.winId()).save(str(path))
+            made.append(path)
+        w.close()
+        _wait(app, 0.3)
+    finally:
+        os.environ["FITCOACH_DATA_DIR"] = seeded
     return made
 
 

@@ -62,6 +62,8 @@ class WelcomePage(QWidget):
         self.level = QComboBox()
         for lv in LEVELS:
             self.level.addItem(tr(lv, lang), lv)
+        for w in (self.name, self.level):
+            w.setMaximumWidth(360)  # a name field, not a page-wide bar
         form = QFormLayout()
         form.addRow(tr("Your name (profile)", lang), self.name)
         form.addRow(tr("Your level", lang), self.level)

@@ -168,3 +168,16 @@ def test_conditions_and_avoid_are_picked_from_the_catalog(qtbot, lang):
     page.load_patient()
     assert page.conditions.text() == "scoliosis" and page.avoid.text() == ""
     assert page.save_patient()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_column_header_fits_its_column(qtbot, lang):
+    """'Tempo (s per phase)' was cut to 'mpo (s per phas' in a 1280-wide window."""
+    page = _page(qtbot, lang)
+    page.resize(1280, 800)
+    page.add_row({"id": "squat", "sets": 3, "reps": 8, "tempo": "3-1-2-0", "rest_s": 90})
+    header = page.table.horizontalHeader()
+    metrics = header.fontMetrics()
+    for i in range(page.table.columnCount()):
+        text = page.table.horizontalHeaderItem(i).text()
+        assert header.sectionSize(i) >= metrics.horizontalAdvance(text), (i, text, header.sectionSize(i))

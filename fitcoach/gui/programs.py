@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QHeaderView, QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QSpinBox, QStyledItemDelegate, QTableWidget,
                                QTableWidgetItem, QTextEdit, QVBoxLayout, QWidget)
 
@@ -132,7 +132,10 @@ class ProgramsPage(QWidget):
         # cell being edited (its editor gets the key) still deletes a character
         self.table.installEventFilter(self)
         self.table.setItemDelegateForColumn(COLUMNS.index("id"), ExerciseDelegate(catalog, lang, self.table))
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        # every header readable in full (English and Korean); the exercise name takes the spare width
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMNS.index("id"), QHeaderView.ResizeMode.Stretch)
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)

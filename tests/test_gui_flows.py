@@ -173,3 +173,36 @@ def test_an_empty_name_is_refused_in_the_page(qtbot):
     assert not w.welcome.finish()
     assert w.welcome.message.text() == "프로필 이름을 입력해 주세요."
     w.close()
+
+
+def test_workout_page_sets_and_rest_on_a_real_clip(qtbot, shared_dir):
+    """A real video (7 sit-ups in 13 s, another camera and person than the synthetic takes)
+    as a 2 x 3 workout with a 2 s rest: the sit-up that falls in the rest is not counted, spoken
+    or saved; each set counts 1, 2, 3 on the HUD, in the cues and in the store."""
+    from fitcoach.core.store import Store
+
+    clip = shared_dir / "clips" / "situp" / "Sumukh0504__prime-fitness__situps.mp4"
+    if not clip.exists():
+        pytest.skip(f"{clip} not in ../shared")
+    w = _window(qtbot, "en")
+    page = w.workout
+    page.profile.setText("real")
+    page.exercise.setCurrentIndex(page.exercise.findData("situp"))
+    page.sets.setValue(2)
+    page.reps.setValue(3)
+    page.rest.setValue(2)
+    page.countdown.setValue(0)
+    shown = []
+    set_text = page.cue_label.setText
+    page.cue_label.setText = lambda text: (shown.append(text), set_text(text))
+    page.start_file(str(clip), realtime=False)
+    qtbot.waitUntil(lambda: page.pipeline is not None, timeout=180_000)
+    assert page.summary is not None and page.summary.achieved == (3, 3), (page.summary, shown)
+    counts = [t for t in shown if t.isdigit()]
+    assert counts and set(counts) <= {"1", "2", "3"}, shown
+    assert sum(not r.partial for r in page.pipeline.reps) == 7  # the analysis saw all seven, rest included
+    store = Store()
+    reps = store.export_profile("real")["reps"]
+    store.close()
+    assert sorted((r["set_idx"], r["idx"]) for r in reps) == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
+    w.close()

@@ -458,7 +458,7 @@ def _html(summary: dict, figs, pseudonym: str | None) -> str:
     import matplotlib.pyplot as plt
 
     e = html.escape
-    parts = [f"<h1>FitCoach progress report</h1><table class='meta'>"
+    parts = ["<h1>FitCoach progress report</h1><table class='meta'>"
              + "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _header_lines(summary, pseudonym))
              + "</table>"]
     parts.append("<h2>Summary per exercise</h2>" + (_html_table(*_rows_summary(summary)) if summary["per_exercise"]

@@ -3,7 +3,6 @@ profile changes, adherence against the session's own prescribed sets (as Today s
 fixed chart ranges with a "no data yet" text, one series per exercise, values never rounded
 across their target, and the plain week-on-week sentence in English and Korean."""
 
-import json
 import os
 import time
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 import io
 import math
 import struct
+import tokenize
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -244,7 +245,7 @@ def load_recording(path: str | Path) -> LandmarkRecording:
     except RecordingError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError,
-            RuntimeError, struct.error, UnicodeDecodeError) as exc:
+            RuntimeError, struct.error, UnicodeDecodeError, SyntaxError, tokenize.TokenError) as exc:
         # damaged compressed data (zlib.error), a bad CRC (BadZipFile), a short member (EOFError)
         what = f" ({key})" if key else ""
         problem = "damaged compressed data: " if isinstance(exc, zlib.error) else ""
@@ -352,7 +353,9 @@ def _read_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, key: st
             else:
                 raise ValueError(f".npy format version {version} is not supported")
             return shape, dtype, fp.tell()
-    except ValueError as exc:  # bad magic, unparsable or oversized header (zip errors: the caller)
+    except (ValueError, SyntaxError, tokenize.TokenError) as exc:
+        # bad magic, unparsable or oversized header (numpy's parser may raise SyntaxError or
+        # TokenError on a damaged header); zip errors: the caller
         raise RecordingError(f"{where}: {key}: not a valid .npy array header ({_one_line(exc)})") from None
 
 

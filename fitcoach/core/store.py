@@ -375,9 +375,17 @@ def _table_order() -> list[str]:
 def schema_problem(con: sqlite3.Connection) -> str | None:
     """Why CON is not a FitCoach database this code can use, or None. Schema version 0 with no
     tables is a new, empty database (None); a later version must have every table and column
-    that version defines."""
-    version = con.execute("PRAGMA user_version").fetchone()[0]
-    have = _tables(con)
+    that version defines. The version and the tables are read in one transaction: read apart,
+    another process's first migration could commit in between (version 0 with its tables)."""
+    own = not con.in_transaction
+    if own:
+        con.execute("BEGIN")
+    try:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        have = _tables(con)
+    finally:
+        if own:
+            con.execute("COMMIT")
     if version == 0:
         return f"not a FitCoach database: schema version 0 with tables {', '.join(have)}" if have else None
     if version < 0 or version > SCHEMA_VERSION:

@@ -6,11 +6,10 @@ validation errors next to the field instead of dialogs.
 
 from __future__ import annotations
 
-import json
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QSpinBox, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+                               QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
 from fitcoach.gui.i18n import tr
 

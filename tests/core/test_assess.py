@@ -1,6 +1,5 @@
 """Posture and ROM assessments on synthetic bodies with known posture and joint angles."""
 
-import math
 
 import numpy as np
 import pytest

@@ -6,11 +6,8 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 from fitcoach.cli import main
-from fitcoach.core import synth
-from fitcoach.core.landmarks import save_recording
 
 
 

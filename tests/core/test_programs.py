@@ -125,7 +125,7 @@ def test_cli_validate_refuses_what_the_page_refuses(tmp_path, capsys, catalog):
 def test_a_hostile_file_gives_a_bounded_report(catalog):
     from fitcoach.core.programs import MAX_PROBLEMS
 
-    rows = "".join(f'[[exercise]]\nid = "squat"\nsets = 0\nreps = 0\nsafe_min = 500\n' for _ in range(30))
+    rows = "".join('[[exercise]]\nid = "squat"\nsets = 0\nreps = 0\nsafe_min = 500\n' for _ in range(30))
     with pytest.raises(ValidationError) as e:
         parse_program('schema_version = 1\nname = "K"\nsessions_per_week = 3\n' + rows, "k.toml", catalog)
     assert len(e.value.problems) == MAX_PROBLEMS and e.value.more == 90 - MAX_PROBLEMS

@@ -1,6 +1,5 @@
 """Rep counting, partial reps, tempo and ROM on synthetic motion with known truth."""
 
-import math
 
 import numpy as np
 import pytest

@@ -4,7 +4,7 @@
 
 In one run, on real feature vectors (synthetic squat reps through the real pipeline):
 - baseline: the same network as plain numpy matrix products (weights read from the ONNX file),
-- onnxruntime: `FormScorer.score` (what the app calls per rep),
+- onnxruntime: `FormScorer.score` (what the app calls per rep, explanation included),
 - features: building a rep's vector from its frames (`rep_vector`),
 printing median and p95 in microseconds and the ratio onnxruntime / numpy.
 """
@@ -55,8 +55,12 @@ def main() -> int:
     m = onnx.load(str(scorer.path))
     w = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
 
+    from fitcoach.train.scorer import with_summary
+
+    pooled = any(n.op_type == "ReduceMin" for n in m.graph.node)  # the graph pools over time first
+
     def numpy_forward(x):
-        h = x
+        h = with_summary(x) if pooled else x
         for i in range(3):
             h = h @ w[f"W{i}"] + w[f"B{i}"]
             h = np.maximum(h, 0) if i < 2 else 1 / (1 + np.exp(-h))
@@ -65,7 +69,7 @@ def main() -> int:
     k = [0]
 
     def ort_one():
-        scorer.score(vecs[k[0] % len(vecs)], "squat")
+        scorer.score(vecs[k[0] % len(vecs)], "squat", "oblique")  # with its explanation
         k[0] += 1
 
     def np_one():

@@ -96,3 +96,33 @@ def rep_vector(
     ex_1h = np.array([1.0 if exercise_id == e else 0.0 for e in exercises], np.float32)
     duration = np.array([(times[-1] - times[0]) / 10.0 if len(times) > 1 else 0.0], np.float32)
     return np.concatenate([traj.ravel(), missing, view_1h, ex_1h, duration]).astype(np.float32)
+
+
+# ------------------------------------------------------------------------------------------
+# Interpretable per-rep measures (for the scorer's explanations): the lowest and the highest
+# value of each frame feature over the rep, in the metric's own unit (degrees or a ratio).
+
+MAX_MISSING = 0.5  # a measure missing in more of the rep's frames than this is not given
+
+
+def measure_ids() -> list[str]:
+    """`<metric>[.<side reduction>].<lowest|highest>`, in the order `rep_measures` returns."""
+    out = []
+    for metric, red in FRAME_FEATURES:
+        base = metric if red is None else f"{metric}.{red}"
+        out += [f"{base}.lowest", f"{base}.highest"]
+    return out
+
+
+def rep_measures(vector: np.ndarray) -> np.ndarray:
+    """(2 * N_FRAME,) values of `measure_ids()` from one rep vector; NaN where not measured."""
+    v = np.asarray(vector, np.float64).ravel()
+    traj = v[: N_FRAME * N_SAMPLES].reshape(N_FRAME, N_SAMPLES)
+    missing = v[N_FRAME * N_SAMPLES: N_FRAME * N_SAMPLES + N_FRAME]
+    out = np.full(2 * N_FRAME, np.nan)
+    for k, (metric, _red) in enumerate(FRAME_FEATURES):
+        if missing[k] > MAX_MISSING:
+            continue
+        scale = 180.0 if METRICS[metric].unit == "deg" else 1.0
+        out[2 * k], out[2 * k + 1] = traj[k].min() * scale, traj[k].max() * scale
+    return out

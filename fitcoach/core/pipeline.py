@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -54,6 +54,10 @@ class RepRecord:
     score: float | None = None
     reached_target: bool = True  # the coaching target (exercise file / physiotherapist) was reached
     driver: str | None = None  # the driver signal this rep was counted on (the file's, or an alternative)
+    # the form scorer's explanation: the measures furthest outside what correct reps show
+    # ({measure, value, unit, correct_range, text}), and whether the score was learnt from real reps
+    score_reasons: tuple[dict, ...] = ()
+    score_basis: str | None = None
 
 
 class DriverChooser:
@@ -488,13 +492,14 @@ class Pipeline:
         frames = [h for h in self._history if ev.t_start_s - 1e-9 <= h[0] <= ev.t_end_s + 1e-9]
         views = [h[2] for h in frames if h[2] != "unknown"]
         view = max(set(views), key=views.count) if views else "unknown"
-        rs = None
+        rs, why = None, ()
         if self._feat_exercises is not None:
             vec = rep_vector(np.array([h[0] for h in frames]), np.array([h[3] for h in frames]).reshape(-1, N_FRAME),
                              view, self.ex.id, self._feat_exercises)
             self.rep_vectors.append(vec)
             if self.scorer is not None:
                 rs = self.scorer.score(vec, self.ex.id)
+                why = self.scorer.reasons(vec, self.ex.id, view) if hasattr(self.scorer, "reasons") else ()
         faults = []
         for rule in self.ex.rules:
             # A rule made for some views only (knee valgus: front) is judged only when the rep was
@@ -541,6 +546,8 @@ class Pipeline:
             faults=tuple(faults),
             view=view,
             score=rs.score if rs is not None else None,
+            score_reasons=why,
+            score_basis=getattr(rs, "basis", None),
             reached_target=ev.reached_target,
             driver=(d or self.ex.driver).metric if (d or self.ex.driver) is not None else None,
         )

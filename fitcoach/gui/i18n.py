@@ -134,3 +134,20 @@ KO.update({
         "데모: 핏코치가 만든 가상의 운동하는 사람이며 실제 사람이 아닙니다. 아무것도 저장되지 않습니다. "
         "분석하려면 직접 찍은 영상이나 기록을 여세요.",
 })
+
+# Form scorer explanations (fitcoach.core.scorer: measure names and the reason line)
+KO.update({
+    "{name} {value}; correct reps: {range}": "{name} {value}; 올바른 반복: {range}",
+    "knee angle": "무릎 각도", "hip angle": "엉덩이 각도", "elbow angle": "팔꿈치 각도", "shoulder angle": "어깨 각도",
+    "arm raised forward": "팔 앞으로 든 각도", "arm raised sideways": "팔 옆으로 든 각도",
+    "forearm turned out": "아래팔 바깥 회전", "shoulder-hip-ankle line": "어깨-엉덩이-발목 선",
+    "shin lean": "정강이 기울기", "heel lift": "뒤꿈치 들림", "knee caving in": "무릎 안쪽 쏠림",
+    "head uprightness": "머리 세움", "trunk lean": "상체 기울기", "body incline": "몸 기울기",
+    "hips off the body line": "몸통 선에서 벗어난 엉덩이", "knee width / ankle width": "무릎 너비 / 발목 너비",
+    "ankle spread / hip width": "발목 벌림 / 엉덩이 너비", "shoulder tilt": "어깨 기울기",
+    "ear-to-shoulder height": "귀-어깨 높이", "pelvic tilt": "골반 기울기",
+    "smaller side": "작은 쪽", "larger side": "큰 쪽",
+    "lowest in the rep": "반복 중 최저", "highest in the rep": "반복 중 최고",
+    "Why the score": "점수 이유", "What lowered the form score most": "자세 점수를 가장 많이 낮춘 것",
+    "Analysis is behind: {n} frames per second": "분석이 늦어지고 있습니다: 초당 {n}프레임",
+})

@@ -8,10 +8,11 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from fitcoach.core.annotate import draw_skeleton
+from fitcoach.core.scorer import reason_text
 from fitcoach.gui.i18n import tr
 
 PHASES = ("down", "bottom", "up", "top")
@@ -295,7 +296,9 @@ class Hud(QWidget):
             faults.insert(0, f"{tr('short of the target', self.lang)} {short.measured:g}{unit} "
                              f"({tr('target', self.lang)} {short.target})")
         head = tr("Last rep score {s}", self.lang).format(s=f"{rep.score:.0f}") if rep.score is not None else ""
-        text = " — ".join(x for x in (head, ", ".join(faults)) if x)
+        # what pulled the score down most: measures against the range correct reps show
+        why = " · ".join(reason_text(r, lambda t: tr(t, self.lang)) for r in getattr(rep, "score_reasons", ())[:2])
+        text = " — ".join(x for x in (head, ", ".join(faults), why) if x)
         self.score_label.setText(text)  # a rep with neither score nor fault clears the previous rep's
 
     def clear_rep(self) -> None:

@@ -11,15 +11,42 @@ def _fmt(v) -> str:
     return "–" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
 
 
+DATASETS = [  # (folder, what, source, terms, use)
+    ("ui-prmd-s01-s05", "UI-PRMD subjects 1–5: 10 rehab movements, each rep done correctly and incorrectly on purpose "
+     "(Vicon markers, seen by a virtual camera)", "Vakanski et al., Data 2018 (University of Idaho), via "
+     "github:niemasd/UI-PRMD-Analysis @ 2c5bf13", "published by its authors for research; cite the paper",
+     "**training** (all five subjects) and leave-one-subject-out validation"),
+    ("pushfit-mediapipe", "PushFit push-up clips, MediaPipe landmarks, correct/wrong per clip",
+     "github:riyer8/cs231n-pushfit @ 63832a8 (videos from three Kaggle sets)", "unknown (no licence file)",
+     "evaluation only, never trained on"),
+    ("pose-trainer", "Pose Trainer: OpenPose keypoints, good/bad per video (curl, front raise, press, shrug)",
+     "github:stevenzchen/pose-trainer @ 7d54c52 (Chen & Yang 2018)", "GPL-3.0 (data not copied; evaluation only)",
+     "evaluation only"),
+    ("exercise-correction-mediapipe", "Exercise-Correction: MediaPipe frames with per-frame mistake labels "
+     "(plank high/low hips, curl lean-back, lunge knee over toe)", "github:NgoQuocBao1010/Exercise-Correction @ 202a0a8",
+     "MIT", "evaluation of the rule metrics (frames carry no video or subject id, so no rep-level training)"),
+    ("plank-keypoints-vay", "VAY plank frames, labels from a thresholded hip angle",
+     "github:Vollkorn01/Deep-Learning-Fitness-Exercise-Correction-Keras @ 5c01b1f", "unknown (no licence)",
+     "evaluation only"),
+    ("irds-partial", "IRDS: 3 patients' upper-limb rehab reps (Kinect v2), correct/incorrect",
+     "github:ScalarJerk/366 @ 289d8e2 (Miron et al. 2021)", "reported CC BY 4.0, not verified",
+     "not used yet (needs a Kinect-25 to MediaPipe-33 mapping)"),
+]
+
+
 def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, command: str) -> None:
     digest = hashlib.sha256(onnx_path.read_bytes()).hexdigest()
     h, t = report["heldout"], report["train"]
+    cv = report.get("uiprmd_cv")
+    real_ex = report.get("real_exercises", [])
+    synth_only = [e for e, b in sorted(report.get("score_basis", {}).items()) if b == "synthetic"]
     lines = [
         "# Model card: FitCoach form scorer (`form_scorer.onnx`)",
         "",
         f"sha256 `{digest}`, {report['bytes']:,} bytes, licence Apache-2.0. Made by `{command}`",
         f"(seed {report['seed']}, {report['takes']} takes per exercise, {report['epochs']} epochs; "
-        f"{report['seconds']:.0f} s on this machine's CPU).",
+        f"{report['seconds']:.0f} s on this machine's CPU, "
+        f"{'some data read from a cache' if report.get('cached_data') else 'data generation included'}).",
         "",
         "## What it does",
         "For one repetition it gives a quality score 0–100 and a probability for each form fault",
@@ -29,32 +56,116 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
         "`rule+model`, or `model` when the model is sure, p ≥ 0.85, though the rule did not fire).",
         "Holds (plank, side plank) are judged by their rules only.",
         "",
-        "## Model",
-        "A multilayer perceptron, features → 64 → 64 → 1 + K (ReLU; sigmoid outputs), trained with",
-        "numpy (Adam, float64, seeded) and exported as three ONNX Gemm layers (opset 17), input",
-        "standardisation folded into the first layer. Run time: onnxruntime only; the input contract",
-        "(feature layout version, vector length, exercise and fault lists in the metadata) is",
-        "checked when the model loads.",
+        "Each rep also gets `score_basis` (`real`: this exercise's score was learnt from real",
+        "labelled reps; `synthetic`: only from the generator) and `score_reasons`: up to three",
+        "measures furthest outside the range correct reps of the exercise show (5th–95th percentile,",
+        "per camera view where there are enough reps, ranges in the model's `reference_ranges`",
+        "metadata), e.g. `knee angle (smaller side), lowest in the rep 118°; correct reps: 85–100°`.",
+        "Ranges come from real correct reps where the exercise has real data, from clean synthetic",
+        "reps otherwise. Only measures that the exercise's incorrect reps leave more often than its",
+        "correct ones (by ≥ 0.15, at most 8) are offered, and only when at least one range width",
+        "outside. Share of reps given a reason, correct / incorrect: " + _reason_rates(report) + ".",
+        "The HUD's rep line shows the first two.",
         "",
-        "## Features (`fitcoach.rep-features/1`, `fitcoach/core/features.py`)",
-        "25 per-frame measures (joint angles reduced to min/max over the two sides, trunk lean, body",
-        "incline, hip-line offset, knee/ankle width ratios, shoulder tilt and elevation, heel lift,",
-        "knee valgus, pelvic obliquity, craniovertebral angle, …), each resampled at 10 points over",
-        "the rep's time (time normalisation), plus the fraction of frames each was missing, the view",
-        "(front/side/oblique), the exercise (one-hot) and the rep's duration.",
+        "## Model: a temporal network over the whole rep",
+        "Input: the rep's 25 per-frame measures resampled at 10 points evenly spaced in the rep's time",
+        "(a fixed-length sequence: a slow and a fast rep line up), plus the fraction of frames each was",
+        "missing, the view, the exercise and the duration. The graph first pools the sequence over",
+        "time (each measure's lowest and highest value: ONNX Slice, Reshape, ReduceMin, ReduceMax) and",
+        "concatenates that with the sequence. Two small networks read it, each input → 64 → 64 (ReLU;",
+        "sigmoid outputs):",
+        "- the *synthetic part* → 1 + K (quality and the K fault probabilities), trained on synthetic",
+        "  reps only, weight decay 1e-4 (the recipe before real data, so the fault probabilities and the",
+        "  synthetic-only exercises keep what they learnt);",
+        "- the *real part* → 1 (quality), trained on the synthetic quality labels plus the real labelled",
+        "  reps, weight decay 1e-2 (chosen by leave-one-subject-out among 1e-4, 1e-3, 1e-2, 3e-2).",
+        "The score of an exercise with real data comes from the real part (a fixed 0/1 selector on the",
+        "exercise one-hot), every other output from the synthetic part. Trained with numpy (Adam,",
+        "float64, batch 256, seeded) and exported with standardisation folded into each first Gemm",
+        "(opset 17). Run time: onnxruntime only; the input contract (feature layout version, vector",
+        "length, exercise and fault lists, reference ranges) is checked when the model loads.",
         "",
-        "## Training data",
-        f"Synthetic only: `fitcoach/core/synth.py` + `synth_faults.py`. {len(report['exercises'])} rep exercises, "
+        "Both parts are shared by all exercises, with an exercise one-hot (a learnt exercise embedding",
+        "in the first layer), rather than one network per exercise family: real labelled data exist for",
+        "10 exercises only, ~90 reps each from 5 people. A shared network learns the movement measures",
+        "(knee, hip, trunk, arm angles) across exercises; per-family networks would each see a few",
+        "hundred real reps from 5 people at most.",
+        "",
+        "## Data and terms",
+        "",
+        "| dataset (`../shared/datasets/…`) | what | source | terms | use here |",
+        "|---|---|---|---|---|",
+    ]
+    for folder, what, src, terms, use in DATASETS:
+        lines.append(f"| `{folder}` | {what} | {src} | {terms} | {use} |")
+    lines += [
+        "",
+        f"Synthetic (always): `fitcoach/core/synth.py` + `synth_faults.py`, {len(report['exercises'])} rep exercises, "
         f"3 reps per take, {report['train_reps']} training reps. Each take: body proportions scaled 0.88–1.12",
         "with ±5 % per segment, camera from the exercise's recommended views (yaw jitter ±12°,",
         "elevation 0–20°, distance 2.6–3.6 m), tempo ×0.6–1.4, 15/24/30 fps, MediaPipe-like noise,",
         "slow jitter, visibility drops and missed frames. Each rep gets each of its exercise's faults",
         "with probability 0.3 (severity 0.4–1.0) and is shallow (45–70 % depth) with probability 0.2.",
         "Labels: the injected faults; `incomplete_range` = depth < 75 %; quality = 1 − 0.45 × Σ severity",
-        "− a depth penalty. Every rep goes through the real pipeline (smoothing, rep tracker), as at",
-        "run time.",
+        "− a depth penalty. Every rep goes through the real pipeline (smoothing, rep tracker).",
         "",
-        f"Faults ({len(report['faults'])}): " + ", ".join(f"`{f}`" for f in report["faults"]) + ".",
+    ]
+    rs = report.get("real_sources", {}).get("uiprmd")
+    if rs:
+        lines += [
+            f"Real: UI-PRMD, {rs['reps']} reps found by the pipeline in subjects {', '.join(rs['subjects'])}' sets",
+            f"(views: {', '.join(rs['views'])}: the tool's virtual camera, side or front by movement).",
+            "Quality target 1 for a rep labelled correct, 0 for one labelled incorrect; fault",
+            "targets unknown (masked). Each real rep weighs min(10, synthetic reps / real reps), so real",
+            "and synthetic reps weigh about the same in total.",
+            "",
+        ]
+    else:
+        lines += ["Real: none (`../shared` was absent: synthetic only).", ""]
+    lines += [f"Faults ({len(report['faults'])}): " + ", ".join(f"`{f}`" for f in report["faults"]) + ".", ""]
+    lines += ["## Exercises with and without real data", ""]
+    lines.append("Scored from real labelled reps (`score_basis: \"real\"`): " +
+                 (", ".join(f"`{e}`" for e in real_ex) if real_ex else "none") + ".")
+    lines.append("")
+    lines.append("No real data (`score_basis: \"synthetic\"`; their scores rest on the generator only): " +
+                 (", ".join(f"`{e}`" for e in synth_only) if synth_only else "none") + ".")
+    lines.append("")
+    if cv:
+        lines += [
+            "## Real held-out folds: UI-PRMD, leave one subject out",
+            "Five models, each trained on the synthetic reps and four subjects (the same recipe), score the",
+            "fifth subject's reps as the shared tool renders them. AUC: does a lower score mark the reps",
+            "labelled incorrect? ECE: score/100 read as the probability of a correct rep (5 bins).",
+            "",
+            "| exercise | reps | incorrect | AUC | ECE |",
+            "|---|---|---|---|---|",
+        ]
+        for ex, d in cv["per_exercise"].items():
+            lines.append(f"| {ex} | {d['reps']} | {d['incorrect']} | {_fmt(d['auc'])} | {_fmt(d['ece'])} |")
+        lines += ["", f"Mean AUC {_fmt(cv['mean_auc'])}, lowest {_fmt(cv['min_auc'])}; ECE over all reps {_fmt(cv['ece'])}.", ""]
+    pf = report.get("pushfit")
+    if pf:
+        lines += [
+            "## PushFit push-ups (never trained on)",
+            "Per camera group (resolution as a proxy). Rep AUC: per rep; clip AUC: mean rep score per clip.",
+            "",
+            "| camera group | clips (wrong) | clips with a rep | reps | rep AUC | clip AUC | rep ECE |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for g, d in pf.items():
+            lines.append(f"| {g} | {d['clips']} ({d['wrong_clips']}) | {d['clips_with_reps']} | {d['reps']} | "
+                         f"{_fmt(d['auc_rep'])} | {_fmt(d['auc_clip'])} | {_fmt(d['ece_rep'])} |")
+        lines.append("")
+    lines += [
+        "## Where sources disagree about \"incorrect\"",
+        "- UI-PRMD's incorrect takes are healthy subjects imitating typical patient errors on purpose",
+        "  (per movement, not itemised per rep); PushFit's \"wrong\" is",
+        "  any bad form in a clip (sagging hips, partial range, …); Pose Trainer's \"bad\" is per video and",
+        "  names no fault. The score is trained on UI-PRMD's meaning only.",
+        "- Partial range: the synthetic labels and PushFit count a shallow rep as a fault; UI-PRMD",
+        "  labels a whole take, whatever each rep's depth.",
+        "- VAY plank labels come from a thresholded hip angle and order high/low the opposite way to",
+        "  our metric, while Exercise-Correction's labelled plank frames agree with it (table below).",
         "",
         "## Held-out synthetic evaluation",
         f"{report['heldout_reps']} reps from takes the model never saw, with **unseen body proportions**",
@@ -69,7 +180,7 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
     ]
     for f, d in sorted(h["faults"].items()):
         lines.append(f"| `{f}` | {d['n']} | {d['positives']} | {_fmt(d['auc'])} | {_fmt(d['ece'])} | {_fmt(d['accuracy@0.5'])} |")
-    lines += ["", "## Real data (never trained on)", ""]
+    lines += ["", "## Other real data (never trained on)", ""]
     if real is None:
         lines.append("`../shared/datasets` was not present when this card was written.")
     else:
@@ -98,34 +209,46 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
         ]
         for name, d in ec.items():
             lines.append(f"| {name} | `{d['metric']}` | {d['frames']} | {_fmt(d['auc'])} |")
-        if any(k.startswith("VAY") for k in ec):
-            lines += [
-                "",
-                "The VAY plank labels were computed by that project from a signed angle in y-down image",
-                "coordinates (its `calculateAngle.py`), not judged by a coach. Our metric orders the VAY",
-                "classes the opposite way (AUC well below 0.5, i.e. well above 0.5 with the labels swapped),",
-                "while on the Exercise-Correction plank videos, labelled per video, it agrees with the labels.",
-                "We read this as the VAY labels naming high and low the other way round; we report the",
-                "numbers as they are and did not flip anything.",
-            ]
     lines += [
         "",
         "## Known limits",
-        "- Trained on synthetic motion only. Real bodies, clothing and MediaPipe's own errors differ;",
-        "  the real-data tables above are the honest measure, and they are small.",
-        "- The generator's faults are simple joint-angle changes; faults it cannot express (e.g. a",
-        "  wrist bending, breathing, speed inside one phase) are not learnt.",
-        "- Side views hide one side of the body; world-landmark features are then missing and the",
-        "  model relies on 2-D measures.",
+        "- Real labelled reps: 5 people, 10 rehab movements, one virtual camera per movement (plus",
+        "  re-projections). Other exercises are scored from synthetic motion only (list above).",
+        "- Push-ups: the PushFit figures above are near or below chance (the push-up score rests on",
+        "  synthetic reps only, and PushFit may not be trained on); far from the 0.9 goal.",
+        "- Fault probabilities are learnt from the generator's faults only; no dataset here itemises",
+        "  faults per rep with subject ids (Exercise-Correction labels frames, not reps).",
+        "- The explanations compare against ranges of correct reps; they say where a rep differs from",
+        "  those, not why the network's score is what it is.",
         "- Exercises added later as data have no score (null) until the scorer is retrained with them;",
         "  their rules still work.",
         "- The score is a relative quality estimate, not a clinical measure.",
         "",
         "## Reproduce",
-        f"`{command}` (needs the `train` extra: `pip install -e .[train]`). Same seed, same data,",
-        "same weights.",
+        f"`{command}` (needs the `train` extra: `pip install -e .[train]`, and `../shared` beside the",
+        "checkout or `--shared DIR`; without it the model is trained on synthetic reps only). Same seed,",
+        "same data, same weights. `python bench/scorer_real.py` prints the real-data figures above",
+        "next to the previous model's.",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _pct(d: dict | None) -> str:
+    if not d or d.get("correct") is None or d.get("incorrect") is None:
+        return "–"
+    return f"{100 * d['correct']:.0f} % / {100 * d['incorrect']:.0f} %"
+
+
+def _reason_rates(report: dict) -> str:
+    out = f"synthetic held-out {_pct(report.get('reasons_synthetic_heldout'))}"
+    if report.get("reasons_uiprmd_loso"):
+        out += f"; UI-PRMD with ranges from the other subjects {_pct(report['reasons_uiprmd_loso'])}"
+    return out
+
+
+def _real_text(report: dict) -> str:
+    rs = report.get("real_sources", {}).get("uiprmd")
+    return f"UI-PRMD subjects 1-5, {rs['reps']} reps" if rs else "none"
 
 
 def update_manifest(manifest: Path, onnx_path: Path, report: dict, name: str = "form_scorer") -> None:
@@ -134,7 +257,8 @@ def update_manifest(manifest: Path, onnx_path: Path, report: dict, name: str = "
     if name == "form_scorer":
         detail = [
             'source_package = "trained in this repo: fitcoach train scorer"',
-            f'training = "seed {report["seed"]}, {report["takes"]} takes per exercise, {report["epochs"]} epochs"',
+            f'training = "seed {report["seed"]}, {report["takes"]} takes per exercise, {report["epochs"]} epochs; '
+            f'real labelled reps: {_real_text(report)}"',
             'input = "features: float32 [N, D], fitcoach.rep-features/1 (D in the model metadata)"',
             'output = "outputs: float32 [N, 1 + K]: quality 0..1, then one probability per fault (list in metadata)"',
         ]

@@ -38,14 +38,21 @@ def _catalog(args):
     return ExerciseCatalog.load(getattr(args, "exercises_dir", None))
 
 
-def _backend_factory(model: str, people: int = 2):
+DEFAULT_PEOPLE = "auto"  # measured: bench/bench_pipeline.py (see DEVELOPERS.md, "The frame loop")
+CHECK_EVERY = 15  # --people auto: frames between looks for a second person (0.5 s at 30 fps)
+
+
+def _backend_factory(model: str, people: int | str = DEFAULT_PEOPLE):
+    """--people 1: one person; 2: two on every frame; auto: one per frame plus a periodic check
+    for a second (`MediaPipePose.check_every`)."""
     from fitcoach.core.models import pose_model_path
     from fitcoach.core.pose import MediaPipePose
 
     pose_model_path(model)  # fail early, before any frame is read, if the model is missing
+    auto = str(people) == "auto"
 
     def make():
-        return MediaPipePose(model, num_poses=people)
+        return MediaPipePose(model, num_poses=2 if auto else int(people), check_every=CHECK_EVERY if auto else 0)
 
     return make
 
@@ -145,7 +152,7 @@ def cmd_analyze(args) -> int:
     auto = args.exercise == "auto"
     ex = None if auto else catalog.get(args.exercise)
     src = open_source(args.input, fps=args.fps)
-    factory = None if src.kind == "landmarks" else _backend_factory(args.model, getattr(args, 'people', 2))
+    factory = None if src.kind == "landmarks" else _backend_factory(args.model, getattr(args, 'people', DEFAULT_PEOPLE))
     recognized = None
     if auto:  # -e auto: recognise the exercise from the landmarks first
         src, factory, recognized = _recognize_input(args, catalog, src, factory)
@@ -155,32 +162,6 @@ def cmd_analyze(args) -> int:
     renderer = None
     if args.annotate and args.lang == "ko":
         from fitcoach.qt_text import draw_text as renderer
-    store = session = None
-    on_frame = None
-    if args.save:
-        from fitcoach.core.analyze import rep_to_json
-        from fitcoach.core.store import Store
-
-        store = Store()
-        pid = store.profile(args.profile)
-        prescribed = None
-        if args.program:  # the set is part of a program: its prescription travels with it
-            import tomllib
-
-            body = tomllib.loads(store.program_text(args.profile, args.program))
-            item = next((i for i in body.get("exercise", []) if i.get("id") == ex.id), None)
-            if item is None:
-                raise FitCoachError(f"program {args.program!r} has no {ex.id!r}")
-            prescribed = item.get("reps")
-        session = store.start_session(pid, ex.id, source=str(args.input), model=args.model,
-                                      prescribed_reps=prescribed)
-
-        def on_frame(res):  # every completed rep is committed when it completes
-            for r in res.new_reps:
-                fut = store.add_rep(session[1], rep_to_json(r))
-                fut.add_done_callback(lambda f, i=r.index: print(f"saved rep {i}", flush=True)
-                                      if f.exception() is None else None)
-
     # -e ID: the landmarks are kept so the recogniser can check the name afterwards
     tape = None
     if not auto and src.kind != "landmarks":
@@ -190,18 +171,13 @@ def cmd_analyze(args) -> int:
     check_rec = getattr(src, "rec", None) if not auto else None
     if args.realtime and src.kind == "landmarks":
         src = _Paced(src)
-    out = None
-    try:
-        out = analyze(src, ex, factory, model_name=args.model, annotate_path=args.annotate,
-                      progress=None if not args.no_progress else False, scorer=_scorer(args),
-                      cues=CueEngine(ex, args.lang, args.verbosity), text_renderer=renderer, on_frame=on_frame,
-                      tape=tape)
-    finally:
-        if store is not None and session is not None:
-            try:
-                store.end_session(session[0], session[1], out["cues"] if out else None)
-            finally:
-                store.close()
+    cues = CueEngine(ex, args.lang, args.verbosity)
+    extra = []
+    if args.save:  # the whole input is one set, saved as `SessionRecorder` saves a workout
+        extra = _save_sinks(args, ex, cues)
+    out = analyze(src, ex, factory, model_name=args.model, annotate_path=args.annotate,
+                  progress=None if not args.no_progress else False, scorer=_scorer(args),
+                  cues=cues, text_renderer=renderer, tape=tape, sinks=extra)
     if recognized is not None:
         out["exercise"]["recognized"] = recognized.to_json()
     else:
@@ -216,6 +192,33 @@ def cmd_analyze(args) -> int:
     for w in out["warnings"]:
         print(f"fitcoach: warning: {w}", file=sys.stderr)
     return 0
+
+
+def _save_sinks(args, ex, cues) -> list:
+    """analyze --save: sinks that save the input as one set of the history (every completed rep
+    committed when it completes), with the program's prescription when --program is given."""
+    from fitcoach.core.session import Prescription, SessionRecorder
+    from fitcoach.core.store import Store
+    from fitcoach.run.sinks import OneSetSink, StoreSink
+
+    store = Store()
+    try:
+        prescribed = None
+        if args.program:  # the set is part of a program: its prescription travels with it
+            import tomllib
+
+            body = tomllib.loads(store.program_text(args.profile, args.program))
+            item = next((i for i in body.get("exercise", []) if i.get("id") == ex.id), None)
+            if item is None:
+                raise FitCoachError(f"program {args.program!r} has no {ex.id!r}")
+            prescribed = item.get("reps")
+    except BaseException:
+        store.close()
+        raise
+    recorder = SessionRecorder(store, args.profile, ex.id, str(args.input), args.model,
+                               Prescription(sets=1, reps=prescribed))
+    return [OneSetSink(), StoreSink(recorder, cues, store,
+                                    on_saved=lambda r: print(f"saved rep {r.index}", flush=True))]
 
 
 def _recognize_input(args, catalog, src, factory):
@@ -306,14 +309,9 @@ class _Paced:
         return getattr(self._src, name)
 
     def __iter__(self):
-        import time
+        from fitcoach.run.frames import paced
 
-        t0 = time.monotonic()
-        for f in self._src:
-            wait = f.t_s - (time.monotonic() - t0)
-            if wait > 0:
-                time.sleep(wait)
-            yield f
+        yield from paced(self._src)
 
 
 def _scorer(args):
@@ -605,21 +603,25 @@ def cmd_train(args) -> int:
             Path(args.report).write_text(json.dumps(rep, indent=1) + "\n", encoding="utf-8")
         return 0
     out = Path(args.out) if args.out else models_dir() / "form_scorer.onnx"
-    report = train(out, takes=args.takes, heldout_takes=args.heldout_takes, seed=args.seed, epochs=args.epochs,
-                   workers=args.workers, exercises=args.exercise or None)
-    real = None
     from fitcoach.core.resources import checkout_dir
 
     checkout = checkout_dir()  # ../shared sits next to a source checkout; an installed wheel has none
     shared = Path(args.shared) if args.shared else (checkout.parent / "shared" if checkout else None)
     ds = shared / "datasets" if shared else None
+    # real labelled reps (UI-PRMD) join the training set when ../shared is there
+    train_shared = shared if ds is not None and (ds / "ui-prmd-s01-s05").is_dir() and not args.no_real else None
+    report = train(out, takes=args.takes, heldout_takes=args.heldout_takes, seed=args.seed, epochs=args.epochs,
+                   workers=args.workers, exercises=args.exercise or None, shared=train_shared,
+                   cache=Path(args.cache) if args.cache else None, cross_validation=not args.no_cv)
+    real = None
     if ds is not None and ds.is_dir() and not args.no_real:
         scorer = FormScorer(out)
         real = {"pose_trainer": realdata.pose_trainer(ds / "pose-trainer", scorer),
                 "exercise_correction": {**realdata.exercise_correction(ds / "exercise-correction-mediapipe"),
                                         **realdata.plank_vay(ds / "plank-keypoints-vay")}}
     command = "fitcoach train scorer" + (f" --takes {args.takes}" if args.takes != 100 else "") + \
-        (f" --seed {args.seed}" if args.seed else "")
+        (f" --seed {args.seed}" if args.seed else "") + (" --no-real" if args.no_real else "") + \
+        (" --no-cv" if args.no_cv else "")
     if args.card or args.out is None:
         card_path = Path(args.card) if args.card else out.with_suffix(".md")
         card.write_card(card_path, out, report, real, command)
@@ -714,7 +716,7 @@ def cmd_record(args) -> int:
     src = open_source(args.input, fps=args.fps)
     if src.kind == "landmarks":
         raise FitCoachError(f"{args.input}: is already a landmark recording")
-    info = record(src, args.output, _backend_factory(args.model, getattr(args, 'people', 2)), progress=None if not args.no_progress else False)
+    info = record(src, args.output, _backend_factory(args.model, getattr(args, 'people', DEFAULT_PEOPLE)), progress=None if not args.no_progress else False)
     print(f"{args.output}: {info['frames']} frames, person seen in {info['frames_with_person']}")
     for w in info["warnings"]:
         print(f"fitcoach: warning: {w}", file=sys.stderr)
@@ -761,8 +763,10 @@ def cmd_demo(args) -> int:
 
 
 def cmd_live(args) -> int:
-    from fitcoach.core.live import LiveRunner
     from fitcoach.core.sources import CameraSource
+    from fitcoach.run.frames import LatestWins
+    from fitcoach.run.runner import Runner
+    from fitcoach.run.worker import Worker
 
     from fitcoach.core.settings import load_settings
 
@@ -773,38 +777,158 @@ def cmd_live(args) -> int:
     args.mute = args.mute or st.mute
     ex = _catalog(args).get(args.exercise)
     src = CameraSource(args.camera)
-    coach = None
+    live_sinks = _live_sinks(args, ex)
+    print(f"Live: {ex.name.get(args.lang)} on camera {args.camera}. Ctrl-C to stop.")
+    ctx = _watch(Worker(lambda cancel, emit: Runner(
+        src, ex, live_sinks, _backend_factory(args.model, getattr(args, 'people', DEFAULT_PEOPLE)), _scorer(args),
+        frames=LatestWins(src, cancel, on_stop=src.close)).run(cancel, emit), name="live", on_cancel=src.close))
+    if ctx is None:
+        return 0
+    print(f"{sum(not r.partial for r in ctx.pipe.reps)} reps; frames dropped: {ctx.frames.dropped}")
+    return 0
+
+
+def _live_sinks(args, ex) -> list:
+    """Sinks of `live`: the coach (spoken unless silent), the reps and the live figures."""
+    from fitcoach.core.cues import CueEngine
+    from fitcoach.run import sinks as sk
+
+    out = [sk.RepSink()]
     if args.verbosity != "silent":
         from fitcoach.voice.coach import VoiceCoach
 
         coach = VoiceCoach(ex, args.lang, args.verbosity, rate=args.rate, mute=args.mute)
-        made = coach.prepare()  # every phrase of the session, before the first frame
-        if made:
-            print(f"voice: prepared {made} phrases ({args.lang})")
-    print(f"Live: {ex.name.get(args.lang)} on camera {args.camera}. Ctrl-C to stop.")
+        out += [sk.CueSink(coach.engine), sk.VoiceSink(coach)]
+    else:
+        out.append(sk.CueSink(CueEngine(ex, args.lang, args.verbosity)))
+    return out + [sk.LiveSink()]
 
-    def show(res, _frame):
-        for r in res.new_reps:
-            kind = "partial" if r.partial else "rep"
-            score = f"  score {r.score:.0f}" if r.score is not None else ""
-            print(f"  {kind} {res.reps}: ROM {r.rom_min:.0f}–{r.rom_max:.0f}°  "
-                  f"tempo {r.tempo_down:.1f}-{r.tempo_bottom:.1f}-{r.tempo_up:.1f}{score}", flush=True)
-        if coach is not None:
-            cue = coach.on_result(res.t_s, res)
-            if cue is not None:
-                print(f"  coach: {cue.text}   [{cue.priority}: {cue.reason}]", flush=True)
 
-    runner = LiveRunner(src, ex, _backend_factory(args.model, getattr(args, 'people', 2)), show, scorer=_scorer(args))
-    try:
-        pipe = runner.run()
-    except KeyboardInterrupt:
-        runner.stop()
-        print("stopped")
-        return 0
-    finally:
-        if coach is not None:
-            coach.close()
-    print(f"{sum(not r.partial for r in pipe.reps)} reps; frames dropped: {runner.stats.dropped}")
+def _print_event(ev) -> None:
+    """One line per runner event (`fitcoach.run.events`) for the console commands."""
+    from fitcoach.run import events as E
+
+    if isinstance(ev, E.RepDone):
+        r = ev.rep
+        kind = "partial" if r.partial else "rep"
+        where = f" (set {ev.set_index})" if ev.set_index else ""
+        score = f"  score {r.score:.0f}" if r.score is not None else ""
+        print(f"  t={ev.t_s:6.1f} s  {kind} {r.index}{where}: ROM {r.rom_min:.0f}–{r.rom_max:.0f}°  "
+              f"tempo {r.tempo_down:.1f}-{r.tempo_bottom:.1f}-{r.tempo_up:.1f}{score}", flush=True)
+    elif isinstance(ev, E.CueSaid):
+        print(f"  t={ev.cue.t_s:6.1f} s  coach: {ev.cue.text}   [{ev.cue.priority}: {ev.cue.reason}]", flush=True)
+    elif isinstance(ev, E.SetChanged):
+        w = ev.event
+        text = {"countdown": f"countdown {w.seconds:g} s", "set_start": f"set {w.set_index} started",
+                "set_end": f"set {w.set_index} done: {w.achieved}", "rest": f"rest {w.seconds:g} s",
+                "done": "workout done"}.get(w.kind)
+        if text:
+            print(f"  t={w.t_s:6.1f} s  {text}", flush=True)
+    elif isinstance(ev, E.LiveStatus) and ev.behind:
+        print(f"  t={ev.t_s:6.1f} s  analysis is behind the camera: {ev.analysed_fps:.0f} fps analysed, "
+              f"{ev.dropped} frames dropped so far", flush=True)
+    elif isinstance(ev, E.Saved):
+        print(f"saved {ev.what}: {ev.path}", flush=True)
+
+
+def _watch(worker) -> object:
+    """Run a `fitcoach.run.worker.Worker` from the console: print its events until it finishes;
+    Ctrl-C cancels it (what was measured is still reported). Returns the job's result; a
+    failure is raised as one line (its traceback is in the log)."""
+    import time as _time
+
+    from fitcoach.run import events as E
+
+    worker.start()
+    failed = None
+    while True:
+        try:
+            for ev in worker.poll():
+                if isinstance(ev, E.Failed):
+                    failed = ev
+                elif isinstance(ev, E.Finished):
+                    if failed is not None:
+                        raise FitCoachError(failed.text)
+                    return ev.result
+                else:
+                    _print_event(ev)
+            _time.sleep(0.02)
+        except KeyboardInterrupt:
+            print("stopping", flush=True)
+            worker.cancel()
+
+
+def _program_prescription(args, catalog, ex):
+    """--program NAME: the row for `ex` of a stored program of --profile, or of a program file."""
+    from fitcoach.core.programs import load_program_file, parse_program
+    from fitcoach.core.session import Prescription
+
+    if Path(args.program).suffix.lower() == ".toml" or Path(args.program).is_file():
+        prog = load_program_file(args.program, catalog)
+    else:
+        from fitcoach.core.store import Store
+
+        store = Store()
+        try:
+            prog = parse_program(store.program_text(args.profile or "me", args.program), args.program, catalog)
+        finally:
+            store.close()
+    item = next((i for i in prog.items if i.id == ex.id), None)
+    if item is None:
+        raise FitCoachError(f"program {args.program!r} has no {ex.id!r}")
+    return Prescription.from_program_item(item, ex)
+
+
+def cmd_workout(args) -> int:
+    """A guided workout without a display: countdown, sets, rests, on the one frame loop."""
+    from fitcoach.core.session import Prescription, SessionRecorder
+    from fitcoach.core.sources import CameraSource, open_source
+    from fitcoach.run.worker import Worker
+    from fitcoach.run.workout import WorkoutJob, run_workout
+
+    if (args.camera is None) == (args.input is None):
+        raise FitCoachError("workout: give a FILE or --camera N (one of them)")
+    catalog = _catalog(args)
+    ex = catalog.get(args.exercise)
+    if args.program:
+        presc = _program_prescription(args, catalog, ex)
+    else:
+        presc = Prescription.for_exercise(ex, sets=args.sets, reps=args.reps, hold_s=args.hold, rest_s=args.rest)
+    src = CameraSource(args.camera) if args.camera is not None else open_source(args.input, fps=args.fps)
+    factory = None if src.kind == "landmarks" else _backend_factory(args.model, args.people)
+    recorder_factory = None
+    if args.profile:
+        def recorder_factory():
+            from fitcoach.core.store import Store
+
+            store = Store()
+            return store, SessionRecorder(store, args.profile, ex.id, src.name, args.model, presc)
+    voice = None
+    if args.voice and args.verbosity != "silent":
+        from fitcoach.voice.coach import VoiceCoach
+
+        voice = VoiceCoach(presc.apply(ex), args.lang, args.verbosity)
+    job = WorkoutJob(src, ex, presc, countdown_s=args.countdown, backend_factory=factory, model_name=args.model,
+                     scorer=_scorer(args), lang=args.lang, verbosity=args.verbosity, speed=args.speed,
+                     voice=voice, recorder_factory=recorder_factory, record_path=args.record,
+                     record_video=args.record_video)
+    goal = f"{presc.hold_s:g} s" if presc.hold_s is not None else f"{presc.reps} reps"
+    print(f"Workout: {ex.name.get(args.lang)}, {presc.sets} x {goal}, rest {presc.rest_s:g} s, "
+          f"on {src.name}. Ctrl-C to stop.", flush=True)
+    out = _watch(Worker(lambda cancel, emit: run_workout(job, cancel, emit), name="workout",
+                        on_cancel=src.close if src.kind == "camera" else None))
+    done = ", ".join(str(a) for a in out["summary"]["achieved"]) or "none"
+    print(f"Done: {out['summary']['sets_done']} of {presc.sets} sets ({done}); "
+          f"frames analysed {out['input']['frames_analysed']}, dropped {out['input']['frames_dropped']}")
+    if args.json:
+        text = json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+        if args.json == "-":
+            print(text, end="")
+        else:
+            write_private_text(args.json, text)
+            print(f"workout JSON written to {args.json}")
+    for w in out["warnings"]:
+        print(f"fitcoach: warning: {w}", file=sys.stderr)
     return 0
 
 
@@ -906,9 +1030,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--exercises-dir", help="folder of exercise TOML files (default: the shipped ones)")
         if model:
             sp.add_argument("--model", choices=("lite", "full", "heavy"), default="full", help="pose model (default full)")
-            sp.add_argument("--people", type=int, choices=(1, 2), default=2,
-                            help="people the pose model looks for (default 2: follows the exerciser when "
-                                 "someone else walks in; 1 is ~30%% faster)")
+            sp.add_argument("--people", choices=("1", "2", "auto"), default=DEFAULT_PEOPLE,
+                            help="people the pose model looks for: 1; 2 on every frame; auto (default): one "
+                                 "per frame and a look for a second every 0.5 s, then two while two are "
+                                 "in view (follows the exerciser when someone walks in)")
 
     a = sub.add_parser("analyze", help="count reps, tempo and ROM in a video, image folder or landmark recording")
     a.add_argument("input", help="video file, image folder, or landmark recording (.npz)")
@@ -1047,8 +1172,36 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--card", help="write the model card here")
     tr.add_argument("--report", help="write the full metrics as JSON here")
     tr.add_argument("--shared", help="folder with datasets/ for the real-data evaluation (default ../shared)")
-    tr.add_argument("--no-real", action="store_true", help="skip the real-data evaluation")
+    tr.add_argument("--no-real", action="store_true",
+                    help="synthetic reps only: no real training data (UI-PRMD) and no real-data evaluation")
+    tr.add_argument("--no-cv", action="store_true", help="skip the leave-one-subject-out validation (5 extra trainings)")
+    tr.add_argument("--cache", help="keep generated training data here between runs (outside the repo)")
     tr.set_defaults(func=cmd_train)
+
+    wo = sub.add_parser("workout", help="a guided workout without a display: countdown, sets, rests (camera or file)")
+    wo.add_argument("input", nargs="?", help="video, image folder or landmark recording, played as a camera would")
+    wo.add_argument("--camera", type=_bounded(int, *RANGES["camera"]), help="camera index, 0-9 (instead of a FILE)")
+    wo.add_argument("--exercise", "-e", required=True, help="exercise id (see `fitcoach exercises list`)")
+    wo.add_argument("--sets", type=_bounded(int, 1, 20), default=3, help="sets (default 3)")
+    wo.add_argument("--reps", type=_bounded(int, 1, 100), default=10, help="reps per set (default 10)")
+    wo.add_argument("--hold", type=_bounded(float, 1, 600, " s"), default=30.0, help="hold exercises: seconds per set")
+    wo.add_argument("--rest", type=_bounded(float, 0, 600, " s"), default=60.0, help="rest between sets, s (default 60)")
+    wo.add_argument("--countdown", type=_bounded(float, 0, 60, " s"), default=3.0, help="countdown before set 1, s")
+    wo.add_argument("--program", help="take sets, reps, rest from this program (stored for --profile, or a .toml)")
+    wo.add_argument("--profile", help="save the session in this profile's history (default: not saved)")
+    wo.add_argument("--json", help="write the workout JSON here ('-': print it)")
+    wo.add_argument("--record", metavar="OUT.npz", help="also save the session's landmarks here")
+    wo.add_argument("--record-video", action="store_true", help="with --record: the camera frames too (.mp4)")
+    wo.add_argument("--speed", type=_bounded(float, 0, 100), default=1.0,
+                    help="files: 1 = real time, as a camera (default); 4 = four times faster; "
+                         "0 = as fast as the model goes, no frame dropped (tests)")
+    wo.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the cues")
+    wo.add_argument("--verbosity", choices=("silent", "counts", "full"), default="full", help="what the coach says")
+    wo.add_argument("--voice", action="store_true", help="speak the cues (default: printed only)")
+    wo.add_argument("--no-scorer", action="store_true", help="rules only: no form-scorer score")
+    wo.add_argument("--fps", type=FPS, default=30.0, help="frame rate for image folders (default 30)")
+    common(wo)
+    wo.set_defaults(func=cmd_workout)
 
     lv = sub.add_parser("live", help="coach live from a camera (headless, text output)")
     lv.add_argument("--camera", type=_bounded(int, *RANGES["camera"]), default=0, help="camera index, 0-9")

@@ -254,7 +254,11 @@ def test_workout_numbers_reps_per_set_ignores_the_rest_and_shows_a_summary(qtbot
             pass
 
     late = LateFrame()
-    late.events.put(("done", page.pipeline))
+    from types import SimpleNamespace
+
+    from fitcoach.run.events import Finished
+
+    late.events.put(Finished(SimpleNamespace(pipe=page.pipeline)))
     page._runner, page._finished = late, False
     page._poll()
     assert page.hud.set_label.text() == "Sets done: 3, 3" and page.video.banner == "Done"

@@ -1,9 +1,10 @@
 """Headless jobs: `analyze` (input -> reps JSON, optional annotated video) and `record`
 (input -> landmark recording v1).
 
-Runs the whole pipeline on the calling thread, frame after frame, dropping nothing: a file is
-analysed completely and deterministically (same input, same JSON). The live runner (camera)
-lives in `fitcoach.core.live` and drops frames instead (latest wins).
+Runs the whole pipeline through the frame loop of `fitcoach.run` on the calling thread, frame
+after frame, dropping nothing (a file is decoded on a helper thread, a few frames ahead): a file
+is analysed completely and deterministically (same input, same JSON). Live (camera, or a file
+played as live) drops frames instead (latest wins): `fitcoach.run.frames.LatestWins`.
 
 JSON schema ``fitcoach.analysis/1`` (documented in docs/analysis-json.md):
 ``input``, ``exercise``, ``model``, ``summary`` {reps, partial_reps, hold_s, ...}, ``reps`` [...],
@@ -22,9 +23,8 @@ import numpy as np
 
 from fitcoach.core.errors import InputError
 from fitcoach.core.exercises import Exercise
-from fitcoach.core.landmarks import LandmarkRecording, save_recording
-from fitcoach.core.pipeline import FrameResult, Pipeline, RepRecord
-from fitcoach.core.pose import PersonTracker, PoseBackend
+from fitcoach.core.pipeline import FrameResult, RepRecord
+from fitcoach.core.pose import PoseBackend
 from fitcoach.core.sources import FrameSource
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ def rep_to_json(r: RepRecord) -> dict:
             for f in r.faults
         ],
         "score": r.score,
+        "score_basis": r.score_basis,
+        "score_reasons": [dict(x) for x in r.score_reasons],
     }
 
 
@@ -104,56 +106,40 @@ def analyze(
     cues=None,
     text_renderer=None,
     tape=None,
+    sinks=(),
+    cancel=None,
+    prefetch: bool = True,
 ) -> dict:
     """Run `exercise`'s pipeline over `source` and return the analysis JSON (a dict).
 
     If the source breaks part-way (a truncated video) the results up to the damage are kept
-    and a warning is added.
+    and a warning is added. A short caller of the runner (`fitcoach.run`): progress bar,
+    landmark tape, cue engine, annotator, `on_frame`, then any extra `sinks`, in that order.
     """
-    needs_model = source.kind not in ("landmarks",)
-    backend = backend_factory() if (needs_model and backend_factory is not None) else None
-    pipe = Pipeline(exercise, backend=backend, frame_size=source.frame_size, scorer=scorer)
-    writer = None
-    n = 0
-    t_last = 0.0
-    set_started = False
-    bar = Progress(source.n_frames, f"analyze {Path(source.name).name}", progress)
-    try:
-        if annotate_path is not None:
-            from fitcoach.core.annotate import Annotator
+    from fitcoach.run import sinks as sk
+    from fitcoach.run.frames import prefetched
+    from fitcoach.run.runner import Runner
 
-            writer = Annotator(annotate_path, source.frame_size, source.fps or 30.0, exercise, text_renderer)
-        for frame in source:
-            res = pipe.step(frame)
-            if tape is not None:  # a session.LandmarkTape: the raw landmarks, as `record` writes them
-                tape.add(frame.t_s, pipe.last_raw)
-            cue = None
-            if cues is not None:  # a CueEngine: what the voice coach would say, and when
-                if not set_started and res.status == "ok":
-                    cues.session_event(frame.t_s, "set_start")
-                    set_started = True
-                cues.observe(frame.t_s, res)
-                cue = cues.poll(frame.t_s)
-            if writer is not None:
-                writer.write(frame, res, cue)
-            if on_frame is not None:
-                on_frame(res)
-            n += 1
-            t_last = frame.t_s
-            bar.update(frame.index)
-        pipe.finish()
-        if cues is not None and set_started:
-            cues.session_event(t_last, "set_end", n=sum(1 for r in pipe.reps if not r.partial))
-            for k in range(6):  # said after the last frame, once whatever is being spoken ends
-                if cues.poll(t_last + 0.5 * k) is not None:
-                    break
-    finally:
-        bar.close()
-        if writer is not None:
-            writer.close()
-        if backend is not None:
-            backend.close()
-        source.close()
+    needs_model = source.kind not in ("landmarks",)
+    chain: list = [sk.ProgressSink(source.n_frames, f"analyze {Path(source.name).name}", progress)]
+    if tape is not None:  # a session.LandmarkTape: the raw landmarks, as `record` writes them
+        chain.append(sk.TapeSink(tape))
+    if cues is not None:  # a CueEngine: what the voice coach would say, and when
+        chain.append(sk.CueSink(cues))
+    if annotate_path is not None:
+        chain.append(sk.AnnotatorSink(annotate_path, exercise, text_renderer))
+    if on_frame is not None:
+        chain.append(sk.CallbackSink(on_frame))
+    chain += list(sinks)
+    # files are decoded on a helper thread, beside the pose model (same frames, same order)
+    frames = prefetched(source) if prefetch and source.kind in ("video", "images") else None
+    ctx = Runner(source, exercise, chain, backend_factory, scorer, frames=frames).run(cancel)
+    return analysis_json(ctx, model_name if needs_model else None, scorer, cues)
+
+
+def analysis_json(ctx, model_name: str | None = None, scorer=None, cues=None) -> dict:
+    """The analysis JSON of a finished run (`run.runner.RunContext`)."""
+    source, exercise, pipe, n, t_last = ctx.source, ctx.exercise, ctx.pipe, ctx.n, ctx.t_last
     st = pipe.stats
     full = [r for r in pipe.reps if not r.partial]
     warnings = list(source.warnings)
@@ -182,7 +168,7 @@ def analyze(
         },
         "exercise": {"id": exercise.id, "name": exercise.name.en, "kind": exercise.kind,
                      "driver": exercise.driver.metric if exercise.driver else None},
-        "model": model_name if needs_model else None,
+        "model": model_name,
         "scorer": (scorer.path.name if scorer is not None and scorer.knows(exercise.id) else None),
         "summary": {
             "reps": len(full),
@@ -215,39 +201,32 @@ def record(
     out_path: str | Path,
     backend_factory: BackendFactory,
     progress: bool | None = None,
+    exercise: Exercise | None = None,
 ) -> dict:
-    """Run the pose model over `source` and write landmark recording v1 (raw, unsmoothed)."""
-    backend = backend_factory()
-    tracker = PersonTracker()
-    ts: list[float] = []
-    imgs: list[np.ndarray] = []
-    worlds: list[np.ndarray] = []
-    nan_img = np.full((33, 4), np.nan, dtype=np.float32)
-    nan_world = np.full((33, 3), np.nan, dtype=np.float32)
-    bar = Progress(source.n_frames, f"record {Path(source.name).name}", progress)
-    seen = 0
-    try:
-        for frame in source:
-            if frame.image_bgr is None:
-                raise InputError(f"{source.name}: is already a landmark recording")
-            cand = tracker.choose(frame.t_s, backend.detect(frame.image_bgr, frame.t_s))
-            ts.append(frame.t_s)
-            imgs.append(nan_img if cand is None else cand.image_xyzv)
-            worlds.append(nan_world if cand is None or cand.world_xyz_m is None else cand.world_xyz_m)
-            seen += cand is not None
-            bar.update(frame.index)
-    finally:
-        bar.close()
-        backend.close()
+    """Run the pose model over `source` and write landmark recording v1 (raw, unsmoothed): the
+    runner with a landmark tape (the exercise only shapes the analysis, which is discarded)."""
+    from fitcoach.run import sinks as sk
+    from fitcoach.run.frames import prefetched
+    from fitcoach.run.runner import Runner
+
+    if source.kind == "landmarks":
         source.close()
-    rec = LandmarkRecording(
-        t_s=np.asarray(ts, dtype=np.float64),
-        image_xyzv=np.stack(imgs).astype(np.float32),
-        world_xyz_m=np.stack(worlds).astype(np.float32),
-        frame_size=source.frame_size,
-    )
-    save_recording(out_path, rec)
-    return {"frames": len(ts), "frames_with_person": seen, "warnings": list(source.warnings)}
+        raise InputError(f"{source.name}: is already a landmark recording")
+    if exercise is None:
+        from fitcoach.core.exercises import ExerciseCatalog
+
+        cat = ExerciseCatalog.load()
+        exercise = cat.get(cat.ids()[0])
+    tape = sk.TapeSink()
+    frames = prefetched(source) if source.kind in ("video", "images") else None
+    Runner(source, exercise, [sk.ProgressSink(source.n_frames, f"record {Path(source.name).name}", progress), tape],
+           backend_factory, frames=frames).run()
+    t = tape.tape
+    if not len(t):
+        raise InputError(f"{source.name}: no frame to record")
+    t.save(out_path, source.frame_size)
+    seen = sum(1 for img in t.img if np.isfinite(img[:, 0]).any())
+    return {"frames": len(t), "frames_with_person": seen, "warnings": list(source.warnings)}
 
 
 def analysis_json_text(out: dict) -> str:

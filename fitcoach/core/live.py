@@ -1,8 +1,8 @@
 """Live runner: a camera thread feeding the analysis thread through a latest-wins slot.
 
 Threads: the *capture* thread only grabs frames (and stamps their time); the *analysis* thread
-(the caller of `run`) creates the pose backend, runs `Pipeline.step` and hands each result to a
-callback. If analysis is slower than the camera, older frames are dropped — never queued — and
+(the caller of `run`) creates the pose backend, runs `Pipeline.step` (the frame loop of
+`fitcoach.run`) and hands each result to a callback. If analysis is slower than the camera, older frames are dropped — never queued — and
 every drop is counted in `LiveStats.dropped`, so latency stays one frame.
 """
 
@@ -60,6 +60,11 @@ class LiveStats:
 
 
 class LiveRunner:
+    """A camera through the one frame loop (`fitcoach.run`): a capture thread and a latest-wins
+    slot (`run.frames.LatestWins`) feeding the runner on the caller's thread, `on_result(res,
+    frame)` for every analysed frame. `stop()` ends it like the end of the input (the pipeline
+    finishes: a rep in progress is closed)."""
+
     def __init__(
         self,
         source: FrameSource,
@@ -68,52 +73,30 @@ class LiveRunner:
         on_result: Callable[[FrameResult, Frame], None],
         scorer=None,
     ) -> None:
-        self.source = source
-        self.scorer = scorer
-        self.exercise = exercise
-        self.backend_factory = backend_factory
-        self.on_result = on_result
-        self.slot = LatestSlot()
-        self.stats = LiveStats()
-        self._stop = threading.Event()
-        self._capture = threading.Thread(target=self._capture_loop, name="capture", daemon=True)
+        from fitcoach.run.frames import LatestWins
+        from fitcoach.run.runner import Runner
+        from fitcoach.run.sinks import CallbackSink
 
-    def _capture_loop(self) -> None:
-        try:
-            for frame in self.source:
-                if self._stop.is_set():
-                    break
-                self.stats.grabbed += 1
-                self.slot.put(frame)
-        except Exception as exc:  # a worker's failure becomes a visible event, not silence
-            self.stats.error = f"capture failed: {exc}"
-            log.exception("capture thread failed")
-        finally:
-            self.slot.close()
+        self.source = source
+        self.stats = LiveStats()
+        self.frames = LatestWins(source, on_stop=source.close, reraise=False)
+        self._runner = Runner(source, exercise, [CallbackSink(on_result, with_frame=True)], backend_factory,
+                              scorer, frames=self.frames)
+
+    @property
+    def _capture(self) -> threading.Thread:
+        return self.frames.thread
 
     def stop(self) -> None:
-        self._stop.set()
-        self.source.close()
+        self.frames.stop()
 
     def run(self) -> Pipeline:
         """Run until the source ends or `stop()` is called; returns the pipeline (with reps)."""
-        backend = self.backend_factory()  # created on this (analysis) thread
-        pipe = Pipeline(self.exercise, backend=backend, frame_size=self.source.frame_size, scorer=self.scorer)
-        self._capture.start()
         try:
-            while not self._stop.is_set():
-                frame = self.slot.get(timeout=0.5)
-                if frame is None:
-                    if not self._capture.is_alive():
-                        break
-                    continue
-                res = pipe.step(frame)
-                self.stats.analysed += 1
-                self.stats.dropped = self.slot.dropped
-                self.on_result(res, frame)
-            pipe.finish()
+            ctx = self._runner.run()
         finally:
-            self.stop()
-            self._capture.join(timeout=2.0)
-            backend.close()
-        return pipe
+            self.stats.grabbed, self.stats.dropped = self.frames.grabbed, self.frames.dropped
+            self.stats.analysed = self.frames.taken
+            if self.frames.error is not None:
+                self.stats.error = f"capture failed: {self.frames.error}"
+        return ctx.pipe

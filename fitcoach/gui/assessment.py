@@ -71,7 +71,7 @@ class AssessmentPage(QWidget):
         body.addWidget(self.preview, 2)
         body.addWidget(self.result, 3)
         lay.addLayout(body, 1)
-        self._job: tuple[threading.Thread, dict] | None = None
+        self._job = None  # a fitcoach.run.worker.Worker while measuring
         self._capture_timer = QTimer(self)
         self._capture_timer.setInterval(40)
         self._capture_timer.timeout.connect(self._capture_tick)
@@ -163,18 +163,13 @@ class AssessmentPage(QWidget):
                 backend.close()
 
     def _start(self, fn) -> None:
-        box: dict = {}
+        from fitcoach.run.worker import Worker
 
-        def work():
-            try:
-                box["ok"] = fn()
-            except Exception as e:  # FitCoachError messages are meant for people
-                box["error"] = str(e)
-
-        t = threading.Thread(target=work, name="assessment", daemon=True)
-        self._job = (t, box)
+        # a Worker: its failure arrives as `Failed` (FitCoachError messages are meant for people;
+        # the traceback is logged), its result as `Finished`
+        self._job = Worker(lambda cancel, emit: fn(), name="assessment")
         self.result.setPlainText(tr("Measuring…", self.lang))
-        t.start()
+        self._job.start()
         self._timer.start()
 
     def run_posture(self) -> None:
@@ -199,15 +194,15 @@ class AssessmentPage(QWidget):
         return self._job is not None
 
     def _poll(self) -> None:
-        if self._job is None or self._job[0].is_alive():
+        if self._job is None or self._job.alive:
             return
-        _t, box = self._job
-        self._job = None
+        job, self._job = self._job, None
         self._timer.stop()
-        if "error" in box:
-            self.result.setPlainText(box["error"])
+        job.poll()
+        if job.failure is not None:
+            self.result.setPlainText(job.failure.message)
             return
-        kind, out = box["ok"]
+        kind, out = job.result
         from fitcoach.core import report_html
 
         self.result.setHtml(report_html.posture_html(out, self.lang) if kind == "posture"
@@ -239,28 +234,32 @@ def _first_image(path: str):
 
 
 class _CameraPreview:
-    """Camera frames on a plain thread; the page takes the newest one (never queued)."""
+    """Camera frames on a `Worker` thread; the page takes the newest one (never queued)."""
 
     def __init__(self, source) -> None:
+        from fitcoach.run.worker import Worker
+
         self.source = source
-        self.error: str | None = None
         self._frame = None
         self._lock = threading.Lock()
-        self._t = threading.Thread(target=self._run, name="camera-preview", daemon=True)
-        self._t.start()
+        self._w = Worker(self._run, name="camera-preview", on_cancel=source.close).start()
 
-    def _run(self) -> None:
-        try:
-            for f in self.source:
-                with self._lock:
-                    self._frame = f.image_bgr
-        except Exception as e:
-            self.error = str(e)
+    @property
+    def error(self) -> str | None:
+        f = self._w.failure
+        return None if f is None else f.message
+
+    def _run(self, cancel, emit) -> None:
+        for f in self.source:
+            if cancel.is_set():
+                break
+            with self._lock:
+                self._frame = f.image_bgr
 
     def latest(self):
         with self._lock:
             return self._frame
 
     def close(self) -> None:
-        self.source.close()
-        self._t.join(2.0)
+        self._w.cancel()
+        self._w.join(2.0)

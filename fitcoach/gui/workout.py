@@ -15,7 +15,7 @@ import math
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -41,6 +41,7 @@ class WorkoutPage(QWidget):
         self._frame_size = (640, 480)
         self.shown = 0
         self.dropped = 0
+        self.behind = ""  # "analysis is behind" while the camera outpaces the model, else ""
         self._runner: AnalysisRunner | None = None
         self.pipeline = None
         self.session_id: int | None = None
@@ -372,24 +373,32 @@ class WorkoutPage(QWidget):
         r = self._runner
         if r is None:
             return
+        from fitcoach.run import events as E
+
         finished = None
         while True:
             try:
-                kind, payload = r.events.get_nowait()
+                ev = r.events.get_nowait()
             except Exception:
                 break
-            if kind == "done":  # after the last frame is drawn, so that frame cannot overwrite the end
-                finished = (payload,)
-            elif kind == "cue":
-                self.cue_label.setText(payload.text)
-            elif kind == "workout":
-                self._on_workout_event(payload)
-            elif kind == "status":
-                self.status_label.setText(tr("Preparing the voice coach…", self.lang) if payload else "")
-            elif kind == "saved":
-                self.status_label.setText(tr("Recording saved: {p}", self.lang).format(p=Path(payload).name))
-            else:
-                self._on_failed(payload)
+            if isinstance(ev, E.Finished):  # after the last frame is drawn, so that frame cannot overwrite the end
+                finished = (getattr(ev.result, "pipe", None),)
+            elif isinstance(ev, E.CueSaid):
+                self.cue_label.setText(ev.cue.text)
+            elif isinstance(ev, E.RepDone):
+                self.hud.show_rep(ev.rep, self._run_p.tempo, self._run_ex)
+            elif isinstance(ev, E.SetChanged):
+                self._on_workout_event(ev.event)
+            elif isinstance(ev, E.Status):
+                self.status_label.setText(tr("Preparing the voice coach…", self.lang) if ev.text else "")
+            elif isinstance(ev, E.Saved):
+                if ev.what == "landmarks":
+                    self.status_label.setText(tr("Recording saved: {p}", self.lang).format(p=Path(ev.path).name))
+            elif isinstance(ev, E.LiveStatus):  # the HUD says when analysis cannot keep up with the camera
+                self.behind = (tr("Analysis is behind: {n} frames per second", self.lang)
+                               .format(n=round(ev.analysed_fps)) if ev.behind else "")
+            elif isinstance(ev, E.Failed):
+                self._on_failed(ev.text)
         item = r.take_latest()
         if item is not None and not self._finished:
             self._show(*item)
@@ -431,7 +440,7 @@ class WorkoutPage(QWidget):
         self.hud.rom.set_value(res.driver_value)
         self.status_label.setText({"no_person": tr("Nobody in view", lang),
                                    "body_not_visible": tr("Step back so your whole body is visible", lang)}
-                                  .get(res.status, ""))
+                                  .get(res.status, self.behind))
         self.video.show_frame(frame.image_bgr, res, self._frame_size)
 
     def _on_finished(self, pipe) -> None:

@@ -11,6 +11,7 @@ from fitcoach.core import synth
 from fitcoach.core.live import LatestSlot, LiveRunner
 from fitcoach.core.pose import FakePose, PersonTracker, PoseCandidate
 from fitcoach.core.sources import FakeSource, Frame
+from tests.core.fakes import EndlessCamera
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,20 +91,7 @@ def test_live_runner_with_fake_camera_and_backend(catalog):
 
 
 def test_live_runner_stops_on_request(catalog):
-    class Endless(FakeSource):
-        kind = "camera"
-
-        def __iter__(self):
-            i = 0
-            while not getattr(self, "closed", False):
-                time.sleep(0.005)
-                yield Frame(i, i / 30, np.zeros((8, 8, 3), np.uint8))
-                i += 1
-
-        def close(self):
-            self.closed = True
-
-    src = Endless([np.zeros((8, 8, 3), np.uint8)])
+    src = EndlessCamera()
     runner = LiveRunner(src, catalog.get("squat"), lambda: FakePose([]), lambda r, f: None)
     timer = threading.Timer(0.3, runner.stop)
     timer.start()

@@ -30,7 +30,7 @@ is NaN: never a made-up angle.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -80,6 +80,15 @@ class Body:
 
     img_px: np.ndarray
     world_m: np.ndarray | None
+    # the trunk frame of `world_m`, computed on first use (several arm and hip metrics of the
+    # same frame need it: once per frame instead of up to eight times)
+    _trunk: list = field(default_factory=list, compare=False, repr=False)
+
+    def trunk(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Unit vectors (left, up, forward) of the trunk from the world landmarks, or None."""
+        if not self._trunk:
+            self._trunk.append(_body_frame(self.world_m) if self.world_m is not None else None)
+        return self._trunk[0]
 
     @staticmethod
     def from_landmarks(
@@ -146,7 +155,9 @@ def _body_frame(world: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] 
         return None
     left = left / nl
     # y points down in MediaPipe's frame, so (left x up) points out of the person's chest.
-    forward = np.cross(left, up)
+    # (written out: np.cross's axis handling costs more than the product of two 3-vectors)
+    forward = np.array([left[1] * up[2] - left[2] * up[1], left[2] * up[0] - left[0] * up[2],
+                        left[0] * up[1] - left[1] * up[0]])
     return left, up, forward
 
 
@@ -172,7 +183,7 @@ def _arm_planar(body: Body, side: str, plane: str) -> float:
 
 def _arm_planar_raw(body: Body, side: str, plane: str) -> float:
     sh, el = f"{side}_shoulder", f"{side}_elbow"
-    frame = _body_frame(body.world_m) if body.world_m is not None else None
+    frame = body.trunk()
     arm = _p(body.world_m, el) - _p(body.world_m, sh) if body.world_m is not None else None
     # The 3-D trunk frame needs both shoulders and hips; in a side view one side is often
     # hidden, and then the 2-D measurement (valid in that view) is used instead.
@@ -224,7 +235,7 @@ def _hip_abduction(body: Body, side: str) -> float:
     """Thigh out to the side from hanging, frontal plane (deg; + away from the midline)."""
     hip, knee = f"{side}_hip", f"{side}_knee"
     if body.world_m is not None:
-        frame = _body_frame(body.world_m)
+        frame = body.trunk()
         thigh = _p(body.world_m, knee) - _p(body.world_m, hip)
         if frame is not None and np.isfinite(thigh).all():
             left, up, _fwd = frame
@@ -253,7 +264,7 @@ def _shoulder_external_rotation(body: Body, side: str) -> float:
     """
     if body.world_m is None:
         return math.nan
-    frame = _body_frame(body.world_m)
+    frame = body.trunk()
     fore = _p(body.world_m, f"{side}_wrist") - _p(body.world_m, f"{side}_elbow")
     if frame is None or not np.isfinite(fore).all():
         return math.nan

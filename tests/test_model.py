@@ -205,3 +205,35 @@ def test_assess_posture_wrong_view_and_empty_photo(tmp_path, astronaut_bgr):
     r = _run("assess", "posture", "--front", str(blank))
     assert r.returncode == 2 and "wall.png: no person found" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_auto_people_finds_the_second_person_and_stays_deterministic(astronaut_bgr):
+    """--people auto: one person per frame, a periodic look for others on its own thread (its answer
+    read CHECK_LAG frames later), every frame with the two-person landmarker once a second person
+    walks in; the same frames give the same candidates on every run."""
+    from fitcoach.core.pose import CHECK_LAG, MediaPipePose
+
+    one = np.zeros((512, 1024, 3), np.uint8)
+    one[:, :512] = astronaut_bgr
+    two = np.concatenate([astronaut_bgr, astronaut_bgr], axis=1)
+    frames = [one] * 30 + [two] * 30
+    every = 10
+
+    def run():
+        p = MediaPipePose("lite", num_poses=2, check_every=every)
+        try:
+            counts = [len(p.detect(f, i / 30.0)) for i, f in enumerate(frames)]
+        finally:
+            p.close()
+        return counts, p.checks
+
+    counts, checks = run()
+    assert max(counts[:30]) == 1, counts
+    # the second person is in view from frame 30: found by the next periodic look, at the latest
+    # CHECK_LAG frames after it, then analysed on every frame
+    first_two = counts.index(2)
+    assert 30 <= first_two <= 30 + every + CHECK_LAG + 1, counts
+    assert all(c == 2 for c in counts[first_two + 1:]), counts
+    # looks while one person is in view: the periodic ones plus at most one per window for jumps
+    assert checks <= 2 * (first_two // every + 1) + (len(frames) - first_two), checks
+    assert run() == (counts, checks)

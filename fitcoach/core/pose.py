@@ -15,6 +15,7 @@ Frames are never mirrored before inference: left and right would swap. Mirror in
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -90,13 +91,23 @@ class MediaPipePose:
                 return vision.PoseLandmarker.create_from_options(options)
 
         # "one person per frame plus a periodic check for others" (check_every > 0 and num_poses
-        # > 1): a one-person landmarker on every frame; every `check_every` frames, and whenever
-        # its person jumps or vanishes, the `num_poses` landmarker looks too. When that one sees
-        # more than one person it analyses every frame until it has seen one person for `calm_s`.
+        # > 1): a one-person landmarker on every frame; every `check_every` frames the `num_poses`
+        # landmarker looks too, on its own thread beside the next frames (it costs more than a
+        # one-person frame, and the second core is otherwise idle). Its answer is read exactly
+        # CHECK_LAG frames later, waiting for it if need be, so the same input always gives the
+        # same output whatever the threads' timing. Whenever the person jumps or vanishes it looks
+        # too (the same way, at most once per check_every frames; meanwhile the PersonTracker holds
+        # on to the exerciser it had). When it
+        # sees more than one person every frame is analysed by it, on this thread, until it has
+        # seen one person for `calm_s`.
         self.check_every = check_every if num_poses > 1 else 0
         self.calm_s = calm_s
         self._landmarker = make(1 if self.check_every else num_poses)
         self._multi = make(num_poses) if self.check_every else None
+        self._checker = _Checker(self._multi) if self._multi is not None else None
+        self._pending: tuple[int, float] | None = None  # (frame number, t_s) of the check in flight
+        self._recheck = False  # the person jumped or vanished while a check was in flight
+        self._jump_window = -1  # the check_every window of the last jump-triggered look
         self._multi_until = -math.inf
         self._frames = 0
         self._last_center: tuple[float, float] | None = None
@@ -114,6 +125,8 @@ class MediaPipePose:
         if self._multi is None:
             return self._candidates(self._run(self._landmarker, image, t_ms))
         self._frames += 1
+        if self._pending is not None and self._frames - self._pending[0] >= CHECK_LAG:
+            self._collect()
         if t_s < self._multi_until:  # others are in view: look for all of them on every frame
             return self._check(image, t_ms, t_s)
         out = self._candidates(self._run(self._landmarker, image, t_ms))
@@ -121,13 +134,30 @@ class MediaPipePose:
         last, self._last_center = self._last_center, c
         jumped = (c is None) != (last is None) or (
             c is not None and last is not None and math.hypot(c[0] - last[0], c[1] - last[1]) > 0.15)
-        if jumped or self._frames % self.check_every == 0:
-            multi = self._check(image, t_ms, t_s)
-            if len(multi) > 1:
-                return multi
+        window = self._frames // self.check_every
+        if jumped and window != self._jump_window:
+            # at most one jump-triggered look per check_every frames: a person flickering in and out
+            # of detection (108 jumps in one 450-frame clip) is one question, not a hundred; the
+            # periodic look answers it again at the window's end
+            self._jump_window = window
+            self._recheck = True
+        if (self._recheck or self._frames % self.check_every == 0) and self._pending is None:
+            self._recheck = False
+            self.checks += 1
+            self._pending = (self._frames, t_s)
+            self._checker.submit(image, t_ms)
         return out
 
+    def _collect(self) -> None:
+        """Wait for the check in flight; when it saw others, analyse every frame with them."""
+        _frame, t_checked = self._pending
+        self._pending = None
+        if len(self._candidates(self._checker.collect())) > 1:
+            self._multi_until = t_checked + self.calm_s
+
     def _check(self, image, t_ms: int, t_s: float) -> list[PoseCandidate]:
+        if self._pending is not None:  # one user of the multi-person landmarker at a time
+            self._collect()
         self.checks += 1
         out = self._candidates(self._run(self._multi, image, t_ms))
         if len(out) > 1:
@@ -156,9 +186,74 @@ class MediaPipePose:
         return out
 
     def close(self) -> None:
+        if self._checker is not None:
+            self._checker.close()
         self._landmarker.close()
         if self._multi is not None:
             self._multi.close()
+
+
+CHECK_LAG = 3  # frames between handing a periodic check to its thread and reading its answer
+
+
+class _Checker:
+    """Runs one landmarker call at a time on its own thread: `submit`, then `collect` the result
+    (or the exception it raised). The landmarker is used only by this thread between the two."""
+
+    def __init__(self, landmarker) -> None:
+        self._landmarker = landmarker
+        self._quiet = True  # its first inference logs too (feedback tensors)
+        self._cond = threading.Condition()
+        self._job = None
+        self._done = True
+        self._result = None
+        self._error: BaseException | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="fitcoach-person-check", daemon=True)
+        self._thread.start()
+
+    def submit(self, image, t_ms: int) -> None:
+        with self._cond:
+            self._job, self._done, self._result, self._error = (image, t_ms), False, None, None
+            self._cond.notify_all()
+
+    def collect(self):
+        with self._cond:
+            while not self._done:
+                self._cond.wait()
+            if self._error is not None:
+                raise self._error
+            return self._result
+
+    def close(self) -> None:
+        with self._cond:
+            while not self._done:  # never close the landmarker under a running call
+                self._cond.wait()
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._job is None and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                (image, t_ms), self._job = self._job, None
+            try:
+                if self._quiet:
+                    self._quiet = False
+                    with _native_stderr_quiet():
+                        result = self._landmarker.detect_for_video(image, t_ms)
+                else:
+                    result = self._landmarker.detect_for_video(image, t_ms)
+                error = None
+            except BaseException as e:  # handed to the analysis thread by collect()
+                result, error = None, e
+            with self._cond:
+                self._result, self._error, self._done = result, error, True
+                self._cond.notify_all()
 
 
 def _to_rgb(image_bgr: np.ndarray) -> np.ndarray:

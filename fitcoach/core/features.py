@@ -8,7 +8,7 @@ or max over the two sides, which makes the vector independent of which side face
 Per rep, each is resampled at `N_SAMPLES` points evenly spaced in the rep's time (time
 normalisation: a slow and a fast rep give comparable vectors), NaN-aware; a missing value is 0
 and the fraction of frames where each feature was missing is appended, so the model knows what
-it could not see. Angles are scaled by 1/180, ratios clipped to [-3, 3].
+it could not see. Angles are scaled by 1/180, ratios clipped to [-RATIO_CLIP, RATIO_CLIP].
 
 Layout of the vector (`FEATURE_VERSION` names it; the ONNX model records it and is refused at
 load time if it differs):
@@ -29,6 +29,8 @@ N_SAMPLES = 10
 VIEWS = ("front", "side", "oblique")
 
 # (metric, reduction over sides: "min" | "max" | None for unsided)
+RATIO_CLIP = 3.0  # ratios beyond this (a near-zero denominator) are clipped: not a measurement any more
+
 FRAME_FEATURES: tuple[tuple[str, str | None], ...] = (
     ("knee", "min"), ("knee", "max"),
     ("hip", "min"), ("hip", "max"),
@@ -66,7 +68,7 @@ def frame_features(body: Body) -> np.ndarray:
             vals = [x for x in vals if not math.isnan(x)]
             v = (min(vals) if red == "min" else max(vals)) if vals else math.nan
         if not math.isnan(v):
-            out[k] = v / 180.0 if spec.unit == "deg" else max(-3.0, min(3.0, v))
+            out[k] = v / 180.0 if spec.unit == "deg" else max(-RATIO_CLIP, min(RATIO_CLIP, v))
     return out
 
 

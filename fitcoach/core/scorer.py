@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from fitcoach.core.errors import FitCoachError
-from fitcoach.core.features import FEATURE_VERSION, measure_ids, rep_measures, vector_size
+from fitcoach.core.features import FEATURE_VERSION, RATIO_CLIP, measure_ids, rep_measures, vector_size
 from fitcoach.core.metrics import METRICS
 from fitcoach.core.models import models_dir
 
@@ -95,13 +95,20 @@ def outside(v: float, lo: float, hi: float, unit: str) -> float:
     return max(lo - v, v - hi, 0.0) / max(hi - lo, MIN_SPREAD[unit])
 
 
+def censored(lo: float, hi: float, unit: str) -> bool:
+    """A correct range that reaches a ratio's clip bound (`features.RATIO_CLIP`) says the correct
+    reps were beyond what the feature measures (e.g. 3.00-3.00: a near-zero denominator in every
+    one), so nothing can be compared with it."""
+    return unit == "ratio" and max(abs(lo), abs(hi)) >= RATIO_CLIP - 1e-6
+
+
 def explain(values: np.ndarray, ranges: dict[str, list[float]], limit: int = MAX_REASONS) -> tuple[dict, ...]:
     """The measures furthest outside the range correct reps show, worst first, one per metric.
 
     `values`: `features.rep_measures` of the rep; `ranges`: measure id -> [low, high] learnt
     from correct reps of the exercise (and view). Distance = how far outside, in units of the
     range's width (at least `MIN_SPREAD`); measures less than `MIN_OUTSIDE` widths outside their
-    range are not reasons."""
+    range, and ranges that are `censored`, are not reasons."""
     ids = measure_ids()
     scored = []
     for i, m in enumerate(ids):
@@ -109,6 +116,8 @@ def explain(values: np.ndarray, ranges: dict[str, list[float]], limit: int = MAX
             continue
         lo, hi = ranges[m]
         unit = METRICS[m.split(".")[0]].unit
+        if censored(lo, hi, unit):
+            continue
         v = float(values[i])
         d = outside(v, lo, hi, unit)
         if d < MIN_OUTSIDE:  # within the spread of correct reps' own variation: no reason

@@ -25,7 +25,7 @@ from fitcoach.core.exercises import ExerciseCatalog
 from fitcoach.core.features import (FEATURE_VERSION, N_FRAME, N_SAMPLES, VIEWS, measure_ids, rep_measures,
                                     vector_size)
 from fitcoach.core.metrics import METRICS
-from fitcoach.core.scorer import MIN_OUTSIDE, explain, outside
+from fitcoach.core.scorer import MIN_OUTSIDE, censored, explain, outside
 from fitcoach.train import data
 
 HIDDEN = 64
@@ -399,7 +399,10 @@ def _ranges(groups: dict[str, dict[str, list[np.ndarray]]]) -> dict:
                 col = vals[:, j][np.isfinite(vals[:, j])]
                 if len(col) >= max(REF_MIN_REPS, 0.8 * len(vals)):
                     lo, hi = np.percentile(col, REF_PERCENTILES)
-                    nd = 1 if METRICS[m.split(".")[0]].unit == "deg" else 3
+                    unit = METRICS[m.split(".")[0]].unit
+                    if censored(float(lo), float(hi), unit):  # correct reps beyond the clip bound
+                        continue
+                    nd = 1 if unit == "deg" else 3
                     ranges[m] = [round(float(lo), nd), round(float(hi), nd)]
             if ranges:
                 ex_out[view] = ranges

@@ -7,7 +7,7 @@ import pytest
 
 from fitcoach.core import synth
 from fitcoach.core.analyze import analyze
-from fitcoach.core.features import FRAME_FEATURES, N_FRAME, N_SAMPLES, measure_ids, rep_measures, vector_size
+from fitcoach.core.features import FRAME_FEATURES, N_FRAME, N_SAMPLES, RATIO_CLIP, measure_ids, rep_measures, vector_size
 from fitcoach.core.scorer import FormScorer, ScorerError, explain, reason_text
 from fitcoach.core.sources import RecordingSource
 
@@ -59,6 +59,28 @@ def test_explain_ranks_worst_first_and_one_per_metric():
     ranges["elbow.min.lowest"] = [float(vals[ids.index("elbow.min.lowest")]) + 2, 300.0]  # barely out: no reason
     reasons = explain(vals, ranges)
     assert [r["measure"] for r in reasons] == ["knee.min.lowest", "hip.min.lowest"]
+
+
+def test_a_range_at_the_ratio_clip_bound_is_no_reason():
+    # correct reps whose ear-to-shoulder ratio all sat at the clip bound (3.00-3.00, a near-zero
+    # denominator) cannot be compared with a real 0.60: not "ear-to-shoulder height 0.60; correct
+    # reps: 3.00-3.00" on a squat
+    ids = measure_ids()
+    j = FRAME_FEATURES.index(("shoulder_elevation_ratio", None))
+    v = _vector(92.0)
+    v[j * N_SAMPLES:(j + 1) * N_SAMPLES] = 0.6
+    vals = rep_measures(v)
+    m = "shoulder_elevation_ratio.highest"
+    assert vals[ids.index(m)] == pytest.approx(0.6, abs=1e-4)
+    assert explain(vals, {m: [RATIO_CLIP, RATIO_CLIP]}) == ()
+    assert [r["measure"] for r in explain(vals, {m: [1.0, 1.2]})] == [m]  # a real range still explains
+    clipped = []
+    for k in np.linspace(85, 100, 40):
+        c = _vector(k)
+        c[j * N_SAMPLES:(j + 1) * N_SAMPLES] = RATIO_CLIP
+        clipped.append(c)
+    ref = reference_ranges({"squat": {"side": clipped}})
+    assert m not in ref["squat"]["side"] and "knee.min.lowest" in ref["squat"]["side"]
 
 
 def test_reference_ranges_from_correct_reps():

@@ -212,9 +212,12 @@ def plan_exercise(logs: list[dict], prev: Dose | None, planned_days: list[float]
     if model is not None and mode in ("progress", "hold"):
         ann = model.capacity(features(logs, planned_days, today, d))
         proposal = int(math.floor(ann))  # already "with good form"
-        # never faster than the rules, at most 30 % easier (but never a range upside down)
+        # never faster than the rules, at most 30 % easier (but never a range upside down); after
+        # a session with every rep done in good form, never below those reps: what the trainee
+        # has just shown outweighs the network's estimate (it said "about 3.6 reps" to a
+        # trainee who had done 3 x 8 at score 95, and cut them to 5)
         hi = rules_reps
-        lo = min(hi, max(4, int(prev.reps * 0.7)))
+        lo = min(hi, prev.reps if mode == "progress" else max(4, int(prev.reps * 0.7)))
         new = min(hi, max(lo, proposal))
         if new != d.reps:  # the last word on the reps, and it says so
             reasons.append(R("network", capacity=float(ann), reps=new, lo=lo, hi=hi))

@@ -118,3 +118,24 @@ def test_older_adults_have_a_smaller_volume_cap():
     old = plan_exercise(logs, Dose(2, 14), PLANNED, 12.0, volume_cap=VOLUME_CAP / 2)
     assert old.dose.sets * old.dose.reps <= 2 * 14 * (1 + VOLUME_CAP / 2) + 1
     assert young.dose.sets * young.dose.reps >= old.dose.sets * old.dose.reps
+
+
+class _Pessimist:
+    """A capacity network far below what the trainee has just shown."""
+
+    def __init__(self, reps: float) -> None:
+        self.reps = reps
+
+    def capacity(self, x) -> float:
+        return self.reps
+
+
+def test_the_network_never_cuts_reps_the_trainee_just_did_in_good_form():
+    # every set of 8 done at score 95: the network's "about 3.6" may not cut them to 5
+    good = [log(day, reps=8, achieved=(8, 8, 8), score=95.0) for day in PLANNED]
+    d = plan_exercise(good, Dose(3, 8), PLANNED, 12.0, model=_Pessimist(3.6))
+    assert d.mode == "progress" and d.dose.reps >= 8, d.reasons
+    # when not every rep was done, the network may still make it up to 30 % easier
+    short = good[:-1] + [log(11.0, reps=8, achieved=(8, 6, 5), score=95.0)]
+    h = plan_exercise(short, Dose(3, 8), PLANNED, 12.0, model=_Pessimist(3.6))
+    assert h.mode == "hold" and h.dose.reps == 5 and "network" in h.reasons[-1], h.reasons

@@ -221,7 +221,7 @@ def test_english_text_is_the_planners_json_contract(plans):
     assert reasons["older_capped"] == ["all 2 sets of 14 done with good form (score 85), but +1 rep would raise the "
                                        "volume by more than 5%: 2 x 14 kept"]  # not "+1 rep", then capped back
     assert reasons["network"] == ["all 2 sets of 10 done with good form (score 85): +1 rep",
-                                  "network: about 8.5 reps with good form expected -> 8 per set (rules allowed 7-11)"]
+                                  "network: about 8.5 reps with good form expected -> 10 per set (rules allowed 10-11)"]
     assert reasons["safe_range"][1:] == ["target ROM raised to the safe minimum 120° set by the physiotherapist",
                                          "first session: start at 2 x 10",
                                          "target ROM lowered to the safe maximum 20° set by the physiotherapist",
@@ -264,7 +264,7 @@ def test_korean_reads_naturally_with_its_numbers(plans, catalog):
     assert ko("stop") == ["지난 운동 통증 8/10 (중단 기준 7): 물리치료사가 괜찮다고 할 때까지 쉬어요"]
     assert ko("missed") == ["쉬어 가기: 14일 동안 3번 빠졌어요 → 운동량 25 % 줄여 2 × 7회"]
     assert ko("hold_dose") == ["목표 10회에 못 미쳤어요 (세트별 [9, 8]회): 운동량 유지"]
-    assert ko("network")[1] == "신경망: 좋은 자세로 약 8.5회 가능 예상 → 세트당 8회 (규칙 허용 7-11회)"
+    assert ko("network")[1] == "신경망: 좋은 자세로 약 8.5회 가능 예상 → 세트당 10회 (규칙 허용 10-11회)"
     new = localize_plan(out["new_profile"], "ko", catalog)
     assert new["notes"][:2] == ["중급 수준: 새 운동은 3 × 10회로 시작해요", "나이 65-79: 운동량은 한 번에 최대 5%까지만 늘려요"]
     assert new["notes"][2] == "목표 다리, 등 위쪽, 코어: 단련하는 부위에 맞춰 운동을 골랐어요"

@@ -62,6 +62,11 @@ def _fault_name(catalog: ExerciseCatalog, ex_id: str, fault) -> tuple[str, str]:
         for rule in catalog.get(ex_id).rules:
             if rule.id == fid:
                 return fid, rule.message.en
+    if fid == "incomplete_range" and stored:
+        # the pipeline's own fault: "Short of the target: depth 103°, target ≤ 100°" or "Partial
+        # rep: ...": its name is the part before the measured detail, so reps short by 102° and by
+        # 104° count as one fault (the ROM columns carry the values)
+        return fid, str(stored).split(":", 1)[0]
     return fid, str(stored) if stored else fid.replace("_", " ")
 
 

@@ -2,6 +2,7 @@
 safe ranges, ROM against target, faults by name with counts, the clinician's notes, exercise names
 instead of ids, and a PDF whose first page is a laid-out summary (not one monospace line)."""
 
+import json
 import re
 import subprocess
 
@@ -137,3 +138,14 @@ def test_faults_of_removed_rules_and_damaged_rows_are_named_not_fatal(history, c
     assert sm["sessions"][0]["fault_counts"]["Old rule message"] == 1
     assert sm["sessions"][0]["fault_counts"]["bare id"] == 1
     assert sm["program"]["version"] == 2  # the newest version cannot be read: the one before it, no crash
+
+
+def test_reps_short_of_the_target_are_one_fault_whatever_their_depth(history, catalog):
+    # the pipeline's own fault carries the measured value in its message; the report names it
+    # once ("Short of the target" x 3), not once per depth reached
+    msgs = ["Short of the target: depth 103°, target ≤ 100°", "Short of the target: depth 104°, target ≤ 100°",
+            "Short of the target: depth 103°, target ≤ 100°"]
+    for rep, m in zip(history["reps"][:3], msgs):
+        rep["faults"] = json.dumps([{"id": "incomplete_range", "message": m}])
+    counts = summarize(history, catalog)["sessions"][0]["fault_counts"]
+    assert counts.get("Short of the target") == 3 and not any(k.startswith("Short of the target:") for k in counts)

@@ -205,13 +205,11 @@ def _save_sinks(args, ex, cues) -> list:
     try:
         prescribed = None
         if args.program:  # the set is part of a program: its prescription travels with it
-            import tomllib
-
-            body = tomllib.loads(store.program_text(args.profile, args.program))
-            item = next((i for i in body.get("exercise", []) if i.get("id") == ex.id), None)
+            program = store.program(args.profile, args.program).program(_catalog(args))  # validated
+            item = next((i for i in program.items if i.id == ex.id), None)
             if item is None:
                 raise FitCoachError(f"program {args.program!r} has no {ex.id!r}")
-            prescribed = item.get("reps")
+            prescribed = item.reps
     except BaseException:
         store.close()
         raise
@@ -402,7 +400,7 @@ def cmd_data(args) -> int:
                 write_private_text(args.out, json.dumps(b, indent=1, ensure_ascii=False) + "\n")
                 print(f"{args.out}: FHIR R4 Bundle, {len(b['entry'])} resources")
             elif args.out.endswith(".csv"):
-                rows = store.reps(args.profile)
+                rows = [r.to_row() for r in store.reps(args.profile)]
                 with open_private(args.out, "w", newline="", encoding="utf-8") as f:
                     w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["session_id"])
                     w.writeheader()

@@ -14,7 +14,6 @@ JSON schema ``fitcoach.analysis/1`` (documented in docs/analysis-json.md):
 from __future__ import annotations
 
 import logging
-import math
 import sys
 from pathlib import Path
 from typing import Callable
@@ -23,8 +22,9 @@ import numpy as np
 
 from fitcoach.core.errors import InputError
 from fitcoach.core.exercises import Exercise
-from fitcoach.core.pipeline import FrameResult, RepRecord
+from fitcoach.core.pipeline import FrameResult
 from fitcoach.core.pose import PoseBackend
+from fitcoach.core.records import _r, rep_to_json  # noqa: F401  (rep_to_json: the format is owned by records)
 from fitcoach.core.sources import FrameSource
 
 log = logging.getLogger(__name__)
@@ -32,41 +32,6 @@ log = logging.getLogger(__name__)
 JSON_SCHEMA = "fitcoach.analysis/1"
 
 BackendFactory = Callable[[], PoseBackend]
-
-
-def _r(x: float | None, nd: int = 3) -> float | None:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return None
-    return round(float(x), nd)
-
-
-def rep_to_json(r: RepRecord) -> dict:
-    return {
-        "index": r.index,
-        "side": r.side,
-        "t_start_s": _r(r.t_start_s),
-        "t_end_s": _r(r.t_end_s),
-        "partial": r.partial,
-        "partial_reason": r.partial_reason,
-        "reached_target": r.reached_target,
-        "driver": r.driver,
-        "rom_deg": {"min": _r(r.rom_min, 1), "max": _r(r.rom_max, 1), "range": _r(r.rom_max - r.rom_min, 1)},
-        "tempo_s": {
-            "down": _r(r.tempo_down, 2),
-            "bottom": _r(r.tempo_bottom, 2),
-            "up": _r(r.tempo_up, 2),
-            "top": _r(r.tempo_top, 2),
-        },
-        "view": r.view,
-        "faults": [
-            {"id": f.id, "message": f.message, "measured": f.measured, "target": f.target, "unit": f.unit,
-             "source": f.source, "confidence": f.confidence}
-            for f in r.faults
-        ],
-        "score": r.score,
-        "score_basis": r.score_basis,
-        "score_reasons": [dict(x) for x in r.score_reasons],
-    }
 
 
 class Progress:

@@ -38,6 +38,7 @@ from fitcoach.core.errors import FitCoachError
 from fitcoach.core.models import models_dir
 from fitcoach.core.plan_text import PHRASES_FILE, Reason as R, codes, phrases, placeholders, render
 from fitcoach.core.plan_text import localize_plan  # noqa: F401  (public here: a plan's explanations in a language)
+from fitcoach.core.records import ProfileExport, ProgramRecord, SelfReport, SetRecord, StoredRep
 
 PAIN_STOP, PAIN_REGRESS = 7.0, 4.0
 REP_MIN, REP_MAX, SET_MAX = 8, 15, 4
@@ -271,79 +272,84 @@ def correctives(fault_counts: dict[str, tuple[int, int]], posture_tags: dict[str
 # From the local history to the next session
 
 
-def _session_logs(export: dict, exercise_id: str) -> list[dict]:
-    reps_by, reports = {}, {}
-    for r in export["reps"]:
-        reps_by.setdefault(r["session_id"], []).append(r)
-    for sr in export["self_reports"]:
-        reports[sr["session_id"]] = sr
-    sets_by: dict[int, list[dict]] = {}
-    for st in export["sets"]:
-        sets_by.setdefault(st["session_id"], []).append(st)
+def _session_logs(export: ProfileExport, exercise_id: str) -> list[dict]:
+    reps_by: dict[int, list[StoredRep]] = {}
+    reports: dict[int, SelfReport] = {}
+    for r in export.reps:
+        reps_by.setdefault(r.session_id, []).append(r)
+    for sr in export.self_reports:
+        reports[sr.session_id] = sr
+    sets_by: dict[int, list[SetRecord]] = {}
+    for st in export.sets:
+        sets_by.setdefault(st.session_id, []).append(st)
     logs = []
-    for s in export["sessions"]:
-        if s["exercise_id"] != exercise_id:
+    for s in export.sessions:
+        if s.exercise_id != exercise_id:
             continue
-        reps = reps_by.get(s["id"], [])
-        sets = sorted(sets_by.get(s["id"], []), key=lambda x: x["idx"]) or [{"id": None, "prescribed_reps": None}]
-        achieved = [sum(1 for r in reps if not r["partial"] and r.get("set_idx", 1) == (st.get("idx") or 1)) for st in sets]
-        prescribed = next((st["prescribed_reps"] for st in sets if st.get("prescribed_reps")), None) or max(achieved or [0])
-        faults = sum(len(json.loads(r["faults"])) for r in reps if json.loads(r["faults"]))
-        scores = [r["score"] for r in reps if r["score"] is not None]
-        rep_report = reports.get(s["id"], {})
-        logs.append({"day": s["started_utc"] / 86400.0, "sets": len(sets), "reps": int(prescribed), "achieved": achieved,
+        reps = reps_by.get(s.id, [])
+        sets = sorted(sets_by.get(s.id, []), key=lambda x: x.idx) or [SetRecord(session_id=s.id, idx=None)]
+        achieved = [sum(1 for r in reps if not r.partial and r.set_idx == (st.idx or 1)) for st in sets]
+        prescribed = next((st.prescribed_reps for st in sets if st.prescribed_reps), None) or max(achieved or [0])
+        faults = sum(len(r.faults) for r in reps)
+        scores = [r.score for r in reps if r.score is not None]
+        rep_report = reports.get(s.id)
+        pain = rep_report.pain if rep_report is not None else None
+        rpe = rep_report.rpe if rep_report is not None else None
+        logs.append({"day": s.started_utc / 86400.0, "sets": len(sets), "reps": int(prescribed), "achieved": achieved,
                      "score": float(np.mean(scores)) if scores else (100.0 if not faults else 70.0),
-                     "pain": float(rep_report.get("pain") or 0.0), "rpe": float(rep_report.get("rpe") or 5.0),
+                     "pain": float(pain or 0.0), "rpe": float(rpe or 5.0),
                      "faults": faults, "total": len(reps)})
     return logs
 
 
-def _began(export: dict, program_row: dict | None) -> float:
+def _began(export: ProfileExport, program_row: ProgramRecord | None) -> float:
     """The day (UTC days) from which planned sessions can have been missed: the later of the
     profile's creation and the first version of its current program (by name); -inf when the
     export does not say."""
     days = []
-    created = export.get("profile", {}).get("created_utc")
+    created = export.profile.created_utc
     if created is not None:
         days.append(float(created) / 86400.0)
     if program_row is not None:
-        versions = [float(p["created_utc"]) for p in export["programs"]
-                    if p.get("name") == program_row.get("name") and p.get("created_utc") is not None]
+        versions = [float(p.created_utc) for p in export.programs
+                    if p.name == program_row.name and p.created_utc is not None]
         if versions:
             days.append(min(versions) / 86400.0)
     return max(days) if days else -math.inf
 
 
-def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc: float | None = None) -> dict:
+def plan_next(export: ProfileExport | dict, catalog, model: CapacityModel | None = None,
+              now_utc: float | None = None) -> dict:
+    """The next session's plan from a profile export (`Store.export_profile()`, or its rows)."""
     import time as _time
-    import tomllib
 
+    export = ProfileExport.from_rows(export)
     now = now_utc if now_utc is not None else _time.time()
     today = now / 86400.0
     program = program_row = None
-    for p in export["programs"]:
+    for p in export.programs:
         program_row = p  # rows come oldest first: the last is the newest
     if program_row is not None:
-        program = tomllib.loads(program_row["body"])
-    prof = export["profile"]
-    level = prof.get("level") or "beginner"
+        program = program_row.toml(catalog)  # validated
+    prof = export.profile
+    level = prof.level or "beginner"
     start_sets, start_reps = {"beginner": (2, 8), "intermediate": (3, 10), "advanced": (3, 12)}.get(level, (2, 8))
-    older = prof.get("age_band") in ("65-79", "80+")
+    older = prof.age_band in ("65-79", "80+")
     vcap = VOLUME_CAP / 2 if older else VOLUME_CAP
-    goals = json.loads(prof.get("goals") or "[]")
-    conditions = json.loads(prof.get("conditions") or "[]")
-    avoid = set(json.loads(prof.get("avoid") or "[]"))
+    goals = list(prof.goals)
+    conditions = list(prof.conditions)
+    avoid = set(prof.avoid)
     general = [R("level_start", level=level, sets=start_sets, reps=start_reps)]
     if older:
-        general.append(R("age_cap", age=prof["age_band"], cap=vcap))
+        general.append(R("age_cap", age=prof.age_band, cap=vcap))
     if program is not None:
         items = [i for i in program.get("exercise", []) if i.get("id") in catalog.ids()]
         per_week = int(program.get("sessions_per_week", 3))
     else:
         seen = []
-        for s in export["sessions"]:
-            if s["exercise_id"] not in seen and s["exercise_id"] in catalog.ids():
-                seen.append(s["exercise_id"])
+        for s in export.sessions:
+            if s.exercise_id not in seen and s.exercise_id in catalog.ids():
+                seen.append(s.exercise_id)
         if not seen and goals:  # nothing done yet: pick by goal from what the exercises train
             for g in goals:
                 for ex in catalog:
@@ -393,32 +399,32 @@ def plan_next(export: dict, catalog, model: CapacityModel | None = None, now_utc
                           "mode": dec.mode, "rules_reps": dec.rules_reps,
                           "network_capacity": None if dec.ann_capacity is None else round(dec.ann_capacity, 1),
                           "reasons": reasons, "reason_codes": codes(reasons)})
-        recent = [r for r in export["reps"] if r["exercise_id"] == ex.id][-12:]
+        recent = [r for r in export.reps if r.exercise_id == ex.id][-12:]
         for r in recent:
-            for f in json.loads(r["faults"]):
+            for f in r.faults:
                 if f.get("id") and f["id"] != "incomplete_range":
                     bad, tot = fault_counts.get(f["id"], (0, 0))
                     fault_counts[f["id"]] = (bad + 1, tot)
         for fid in list(fault_counts):
             fault_counts[fid] = (fault_counts[fid][0], max(fault_counts[fid][1], len(recent)))
     posture_tags: dict[str, list[str]] = {}
-    assessments = sorted(export["assessments"], key=lambda a: a["created_utc"])
-    latest_posture = next((a for a in reversed(assessments) if a["kind"] == "posture"), None)
+    assessments = sorted(export.assessments, key=lambda a: a.created_utc)
+    latest_posture = next((a for a in reversed(assessments) if a.kind == "posture"), None)
     if latest_posture is not None:
         from fitcoach.core.assess import load_norms
 
         norms = {n["id"]: n.get("corrects", []) for n in load_norms()}
-        for f in json.loads(latest_posture["body"]).get("findings", []):
+        for f in latest_posture.body.get("findings", []):
             if f.get("status") == "outside":
                 posture_tags[f["id"]] = norms.get(f["id"], [])
-    last_assess = assessments[-1]["created_utc"] if assessments else None
+    last_assess = assessments[-1].created_utc if assessments else None
     due = None if last_assess is None else last_assess + 21 * 86400
     why = R("reassess_none") if due is None else R("reassess_due") if due <= now else \
         R("reassess_in", days=(due - now) / 86400)
     reassess = {"due_utc": due, "reason": why, "reason_code": why.to_json()}
     for c in conditions:  # a condition the physiotherapist recorded: its corrective work
         posture_tags[f"condition {c}"] = [c]
-    return {"schema": "fitcoach.plan/1", "profile": export["profile"]["name"], "notes": general,
+    return {"schema": "fitcoach.plan/1", "profile": export.profile.name, "notes": general,
             "note_codes": codes(general),
             "items": out_items, "correctives": [c for c in correctives(fault_counts, posture_tags, catalog)
                                                 if c["exercise"] not in avoid],

@@ -319,7 +319,7 @@ class SessionRecorder:
         self.saved_reps = 0
 
     def on_event(self, ev: Event) -> None:
-        from fitcoach.core.analyze import rep_to_json
+        from fitcoach.core.records import rep_to_json
 
         if ev.kind == "set_start":
             if self.session_id is None:

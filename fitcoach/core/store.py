@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import queue
 import re
@@ -39,6 +38,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from fitcoach.core.errors import FitCoachError
+from fitcoach.core.records import (AssessmentRecord, CueRecord, ProfileExport, ProfileRecord, ProgramRecord,
+                                   SelfReport, SessionRecord, SetRecord, StoredRep, body_text, rep_row, tags_text)
 
 try:  # advisory locks: POSIX (Linux, macOS). Without fcntl (Windows) the lock is a no-op.
     import fcntl
@@ -561,10 +562,7 @@ class Store:
 
     def add_rep(self, set_id: int, rep: dict) -> Future:
         """Commit one completed rep (a JSON rep as in the analysis output), in its own transaction."""
-        row = (set_id, rep["index"], rep["side"], rep["t_start_s"], rep["t_end_s"], int(rep["partial"]),
-               rep.get("partial_reason"), rep["rom_deg"]["min"], rep["rom_deg"]["max"], rep["tempo_s"]["down"],
-               rep["tempo_s"]["bottom"], rep["tempo_s"]["up"], rep["tempo_s"]["top"], rep.get("score"),
-               json.dumps(rep.get("faults", []), ensure_ascii=False))
+        row = rep_row(set_id, rep)
         return self.write(lambda con: con.execute(
             "INSERT INTO reps (set_id, idx, side, t_start_s, t_end_s, partial, partial_reason, rom_min, rom_max, "
             "tempo_down, tempo_bottom, tempo_up, tempo_top, score, faults) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -601,14 +599,20 @@ class Store:
         return self.write(fn).result()
 
     @_guard
-    def program_text(self, profile: str, name: str, version: int | None = None) -> str:
+    def program(self, profile: str, name: str, version: int | None = None) -> ProgramRecord:
+        """A stored program version (the newest without VERSION); its content is read through
+        the validator (`ProgramRecord.program()`)."""
         pid = self.profile_id(profile)
         row = self._read.execute(
-            "SELECT body FROM programs WHERE profile_id = ? AND name = ? " + ("AND version = ? " if version else "")
+            "SELECT * FROM programs WHERE profile_id = ? AND name = ? " + ("AND version = ? " if version else "")
             + "ORDER BY version DESC LIMIT 1", (pid, name, version) if version else (pid, name)).fetchone()
         if row is None:
             raise StoreError(f"profile {profile!r} has no program {name!r}")
-        return row[0]
+        return ProgramRecord.from_row(dict(row))
+
+    def program_text(self, profile: str, name: str, version: int | None = None) -> str:
+        """The stored TOML of a program version, as the physiotherapist wrote it."""
+        return self.program(profile, name, version).body
 
     @_guard
     def backup(self, dest: Path) -> tuple[Path, str]:
@@ -650,7 +654,7 @@ class Store:
     def add_assessment(self, profile_id: int, kind: str, body: dict) -> int:
         return self.write(lambda con: con.execute(
             "INSERT INTO assessments (profile_id, kind, created_utc, body) VALUES (?, ?, ?, ?)",
-            (profile_id, kind, time.time(), json.dumps(body, ensure_ascii=False))).lastrowid).result()
+            (profile_id, kind, time.time(), body_text(body))).lastrowid).result()
 
     # -- reads ---------------------------------------------------------------------------------
     AGE_BANDS = ("<18", "18-39", "40-64", "65-79", "80+")
@@ -664,9 +668,9 @@ class Store:
         if level is not None and level not in self.LEVELS:
             raise StoreError(f"level must be one of {', '.join(self.LEVELS)}, not {level!r}")
         pid = self.profile(name)
-        fields = {"age_band": age_band, "level": level, "goals": None if goals is None else json.dumps(goals),
-                  "conditions": None if conditions is None else json.dumps(conditions),
-                  "avoid": None if avoid is None else json.dumps(avoid)}
+        fields = {"age_band": age_band, "level": level, "goals": None if goals is None else tags_text(goals),
+                  "conditions": None if conditions is None else tags_text(conditions),
+                  "avoid": None if avoid is None else tags_text(avoid)}
         sets = {k: v for k, v in fields.items() if v is not None}
         if sets:
             cols = ", ".join(f"{k} = ?" for k in sets)
@@ -692,31 +696,68 @@ class Store:
             raise StoreError(f"profile {profile!r} has no sessions yet")
         return row[0]
 
-    @_guard
-    def reps(self, profile: str) -> list[dict]:
-        pid = self.profile_id(profile)
-        rows = self._read.execute(
-            "SELECT s.id AS session_id, s.exercise_id, s.started_utc, st.idx AS set_idx, r.* FROM reps r "
-            "JOIN sets st ON r.set_id = st.id JOIN sessions s ON st.session_id = s.id "
-            "WHERE s.profile_id = ? ORDER BY s.started_utc, st.idx, r.idx", (pid,)).fetchall()
-        return [dict(r) for r in rows]
+    def _rows(self, sql: str, *args) -> list[dict]:
+        return [dict(r) for r in self._read.execute(sql, args).fetchall()]
 
     @_guard
+    def profile_record(self, name: str) -> ProfileRecord:
+        pid = self.profile_id(name)
+        return ProfileRecord.from_row(self._rows("SELECT * FROM profiles WHERE id = ?", pid)[0])
+
+    @_guard
+    def programs(self, profile: str) -> list[ProgramRecord]:
+        """Every stored program version of PROFILE, as inserted (oldest first)."""
+        return [ProgramRecord.from_row(r) for r in self._rows(
+            "SELECT * FROM programs WHERE profile_id = ?", self.profile_id(profile))]
+
+    @_guard
+    def sessions(self, profile: str) -> list[SessionRecord]:
+        return [SessionRecord.from_row(r) for r in self._rows(
+            "SELECT * FROM sessions WHERE profile_id = ? ORDER BY started_utc", self.profile_id(profile))]
+
+    @_guard
+    def sets(self, profile: str) -> list[SetRecord]:
+        return [SetRecord.from_row(r) for r in self._rows(
+            "SELECT st.* FROM sets st JOIN sessions s ON st.session_id = s.id WHERE s.profile_id = ?",
+            self.profile_id(profile))]
+
+    @_guard
+    def reps(self, profile: str) -> list[StoredRep]:
+        """PROFILE's reps by session start, set and rep, each with its session and set number."""
+        return [StoredRep.from_row(r) for r in self._rows(
+            "SELECT s.id AS session_id, s.exercise_id, s.started_utc, st.idx AS set_idx, r.* FROM reps r "
+            "JOIN sets st ON r.set_id = st.id JOIN sessions s ON st.session_id = s.id "
+            "WHERE s.profile_id = ? ORDER BY s.started_utc, st.idx, r.idx", self.profile_id(profile))]
+
+    @_guard
+    def assessments(self, profile: str) -> list[AssessmentRecord]:
+        return [AssessmentRecord.from_row(r) for r in self._rows(
+            "SELECT * FROM assessments WHERE profile_id = ? ORDER BY created_utc", self.profile_id(profile))]
+
+    @_guard
+    def cues(self, profile: str) -> list[CueRecord]:
+        return [CueRecord.from_row(r) for r in self._rows(
+            "SELECT c.* FROM cues c JOIN sessions s ON c.session_id = s.id WHERE s.profile_id = ?",
+            self.profile_id(profile))]
+
+    @_guard
+    def self_reports(self, profile: str) -> list[SelfReport]:
+        return [SelfReport.from_row(r) for r in self._rows(
+            "SELECT r.* FROM self_reports r JOIN sessions s ON r.session_id = s.id WHERE s.profile_id = ?",
+            self.profile_id(profile))]
+
     def export_profile(self, profile: str) -> dict:
-        pid = self.profile_id(profile)
-        q = lambda sql, *a: [dict(r) for r in self._read.execute(sql, a).fetchall()]  # noqa: E731
-        return {
-            "schema": "fitcoach.profile-export/1",
-            "profile": q("SELECT * FROM profiles WHERE id = ?", pid)[0],
-            "programs": q("SELECT * FROM programs WHERE profile_id = ?", pid),
-            "sessions": q("SELECT * FROM sessions WHERE profile_id = ? ORDER BY started_utc", pid),
-            "sets": q("SELECT st.* FROM sets st JOIN sessions s ON st.session_id = s.id WHERE s.profile_id = ?", pid),
-            "reps": self.reps(profile),
-            "assessments": q("SELECT * FROM assessments WHERE profile_id = ? ORDER BY created_utc", pid),
-            "cues": q("SELECT c.* FROM cues c JOIN sessions s ON c.session_id = s.id WHERE s.profile_id = ?", pid),
-            "self_reports": q("SELECT r.* FROM self_reports r JOIN sessions s ON r.session_id = s.id "
-                              "WHERE s.profile_id = ?", pid),
-        }
+        """The export file's content (``fitcoach.profile-export/1``): `export(profile).to_json()`."""
+        return self.export(profile).to_json()
+
+    @_guard
+    def export(self, profile: str) -> ProfileExport:
+        """Everything stored for PROFILE, typed (`ProfileExport.to_json()`: the export file)."""
+        return ProfileExport(
+            profile=self.profile_record(profile), programs=tuple(self.programs(profile)),
+            sessions=tuple(self.sessions(profile)), sets=tuple(self.sets(profile)), reps=tuple(self.reps(profile)),
+            assessments=tuple(self.assessments(profile)), cues=tuple(self.cues(profile)),
+            self_reports=tuple(self.self_reports(profile)))
 
     @_guard
     def delete_profile(self, profile: str) -> int:

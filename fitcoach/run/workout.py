@@ -109,7 +109,7 @@ def _p(xs: list[float], q: float) -> float | None:
 
 
 def workout_json(job: WorkoutJob, ctx: RunContext, events: list, cues) -> dict:
-    from fitcoach.core.analyze import _r, rep_to_json
+    from fitcoach.core.records import _r, rep_to_json
 
     wk = ctx.workout
     rests = []

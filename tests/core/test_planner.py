@@ -61,7 +61,7 @@ def test_recurring_fault_adds_its_corrective_and_a_one_off_does_not(catalog):
 
 
 def test_physio_safe_range_is_a_hard_limit(catalog):
-    prog = [{"body": 'schema_version = 1\nname = "x"\nsessions_per_week = 3\n[[exercise]]\nid = "squat"\nsets = 2\n'
+    prog = [{"name": "x", "version": 1, "body": 'schema_version = 1\nname = "x"\nsessions_per_week = 3\n[[exercise]]\nid = "squat"\nsets = 2\n'
                      'reps = 12\nsafe_min = 120.0\nsafe_max = 175.0\n'}]
     plan = plan_next(_export([None] * 12, prog), catalog, now_utc=1_790_100_000.0)
     item = plan["items"][0]

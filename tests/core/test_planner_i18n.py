@@ -150,7 +150,7 @@ HISTORIES = {
     "older_capped": (history(prescribed=14, achieved=(14, 14), profile={"age_band": "80+"}), None),
     "network": (history(), FakeCapacity(8.5)),
     "safe_range": (history(program='[[exercise]]\nid = "squat"\nsets = 2\nreps = 10\nsafe_min = 120.0\n'
-                                   '[[exercise]]\nid = "lunge"\nsets = 2\nreps = 10\nsafe_max = 20.0\n'
+                                   '[[exercise]]\nid = "lunge"\nsets = 2\nreps = 10\nsafe_max = 100.0\n'
                                    '[[exercise]]\nid = "plank"\nsets = 2\nhold_s = 30\n'), None),
     "new_profile": (history(days=(), profile={
         "level": "intermediate", "age_band": "65-79", "goals": json.dumps(["legs", "upper_back", "core"]),
@@ -224,7 +224,7 @@ def test_english_text_is_the_planners_json_contract(plans):
                                   "network: about 8.5 reps with good form expected -> 10 per set (rules allowed 10-11)"]
     assert reasons["safe_range"][1:] == ["target ROM raised to the safe minimum 120° set by the physiotherapist",
                                          "first session: start at 2 x 10",
-                                         "target ROM lowered to the safe maximum 20° set by the physiotherapist",
+                                         "target ROM lowered to the safe maximum 100° set by the physiotherapist",
                                          "holds progress by time in position; kept as prescribed"]
     assert safe.reasons[-1] == 'physiotherapist\'s limits kept: {"knee": [80, 170]}'
     new = out["new_profile"]

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from fitcoach import __version__
 from fitcoach.core.errors import FitCoachError
-from fitcoach.i18n import LANGS, tr
 from fitcoach.core.private_files import open_private, write_private_bytes, write_private_text
+from fitcoach.i18n import LANGS, tr
 
 log = logging.getLogger("fitcoach")
 

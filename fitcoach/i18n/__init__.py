@@ -22,14 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fitcoach.core import resources
+
 BASE = "en"  # every key is defined here; other languages fall back to it key by key
 
 
 def catalogue_dir() -> Path:
-    """The folder of catalogues: FITCOACH_I18N_DIR, else the one shipped beside this module
-    (a checkout, an installed wheel and the desktop bundle alike: see packaging/fitcoach.spec)."""
+    """The folder of catalogues: FITCOACH_I18N_DIR, else the shipped one (`resources.i18n_dir()`:
+    a checkout, an installed wheel and the desktop bundle alike, see packaging/fitcoach.spec)."""
     override = os.environ.get("FITCOACH_I18N_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent
+    return Path(override) if override else resources.i18n_dir()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from fitcoach import __version__
 from fitcoach.core.errors import FitCoachError
 from fitcoach.core.private_files import open_private, write_private_bytes, write_private_text
+from fitcoach.i18n import LANGS, tr
 
 log = logging.getLogger("fitcoach")
 
@@ -160,7 +161,7 @@ def cmd_analyze(args) -> int:
     from fitcoach.core.cues import CueEngine
 
     renderer = None
-    if args.annotate and args.lang == "ko":
+    if args.annotate and args.lang != "en":  # Qt draws every script; OpenCV only ASCII
         from fitcoach.qt_text import draw_text as renderer
     # -e ID: the landmarks are kept so the recogniser can check the name afterwards
     tape = None
@@ -531,19 +532,19 @@ def cmd_plan(args) -> int:
             print(f"{args.json}: plan for {plan['profile']}")
         return 0
     local = localize_plan(plan, args.lang, catalog)
-    ko = args.lang == "ko"
-    x, s = ("×", "초") if ko else ("x", " s")
-    print(f"{plan['profile']}님의 다음 운동:" if ko else f"Next session for {plan['profile']}:")
+    lang = args.lang
+    print(tr("Next session for {p}:", lang, p=plan["profile"]))
     for n in local["notes"]:
         print(f"  ({n})")
     for c in local["correctives"]:
-        print(f"  {'먼저' if ko else 'first'}: {c['name']} {c['sets']} {x} {c['reps']} "
-              f"({'템포' if ko else 'tempo'} {c['tempo']})  — {c['why']}")
+        print(f"  {tr('first', lang)}: {c['name']} {tr('{sets} x {reps}', lang, sets=c['sets'], reps=c['reps'])} "
+              f"({tr('tempo', lang)} {c['tempo']})  — {c['why']}")
     for it in local["items"]:
-        dose = f"{it['sets']} {x} {it['hold_s']:g}{s}" if "hold_s" in it else \
-            f"{it['sets']} {x} {it['reps']} ({'템포' if ko else 'tempo'} {it['tempo']})"
-        print(f"  {it['name']}: {dose}, {'휴식' if ko else 'rest'} {it['rest_s']}{s}" +
-              (f", {'목표 가동 범위' if ko else 'target ROM'} {it['target_rom_deg']:g}°"
+        dose = (tr("{sets} x {reps}", lang, sets=it["sets"], reps=tr("{n} s", lang, n=f"{it['hold_s']:g}"))
+                if "hold_s" in it else
+                f"{tr('{sets} x {reps}', lang, sets=it['sets'], reps=it['reps'])} ({tr('tempo', lang)} {it['tempo']})")
+        print(f"  {it['name']}: {dose}, {tr('rest', lang)} {tr('{n} s', lang, n=it['rest_s'])}" +
+              (f", {tr('target ROM', lang)} {it['target_rom_deg']:g}°"
                if it.get("target_rom_deg") is not None else ""))
         for r in it["why"]:
             print(f"      - {r}")
@@ -1036,7 +1037,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyze", help="count reps, tempo and ROM in a video, image folder or landmark recording")
     a.add_argument("input", help="video file, image folder, or landmark recording (.npz)")
     a.add_argument("--no-scorer", action="store_true", help="rules only: no form-scorer score or confidences")
-    a.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the coach's cues (JSON 'cues')")
+    a.add_argument("--lang", choices=LANGS, default="en", help="language of the coach's cues (JSON 'cues')")
     a.add_argument("--save", action="store_true", help="keep this session in the local history (with --profile)")
     a.add_argument("--profile", default="me", help="whose history (--save); created if new")
     a.add_argument("--program", help="--save: the program (by name) this set belongs to")
@@ -1079,7 +1080,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sy = sub.add_parser("say", help="speak a phrase with the offline voice (or write it to a WAV file)")
     sy.add_argument("text", type=_phrase)
-    sy.add_argument("--lang", choices=("en", "ko"), default="en")
+    sy.add_argument("--lang", choices=LANGS, default="en")
     sy.add_argument("--out", metavar="FILE.wav", help="write the speech here instead of playing it")
     sy.add_argument("--rate", type=rate, default=170, help=f"words per minute, {RATE_WPM[0]}-{RATE_WPM[1]} (default 170)")
     sy.add_argument("--volume", type=_bounded(float, *VOLUME), default=1.0, help="0-1 (default 1)")
@@ -1097,7 +1098,7 @@ def build_parser() -> argparse.ArgumentParser:
     for sp in (ap_, ar_):
         sp.add_argument("--json", help="write the result JSON here")
         sp.add_argument("--html", help="write a printable HTML report here")
-        sp.add_argument("--lang", choices=("en", "ko"), default="en", help="report language")
+        sp.add_argument("--lang", choices=LANGS, default="en", help="report language")
         sp.add_argument("--fps", type=FPS, default=30.0, help="frame rate for image folders, 0.1-1000")
         sp.add_argument("--save", action="store_true", help="keep the result in the local history (with --profile)")
         sp.add_argument("--profile", default="me")
@@ -1119,7 +1120,7 @@ def build_parser() -> argparse.ArgumentParser:
     da.set_defaults(func=cmd_data)
 
     gu = sub.add_parser("gui", help="open the desktop app (what `fitcoach` alone does when there is a display)")
-    gu.add_argument("--lang", choices=("en", "ko"), default=None, help="UI language (default: from settings)")
+    gu.add_argument("--lang", choices=LANGS, default=None, help="UI language (default: from settings)")
     gu.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
                     help="open the built-in demo recording in Replay (default: when there is no camera)")
     gu.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)  # start-up benchmark
@@ -1139,7 +1140,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--profile", required=True)
     pl.add_argument("--json", nargs="?", const="-", help="print (or write to FILE) the plan as JSON")
     pl.add_argument("--rules-only", action="store_true", help="do not use the planner network")
-    pl.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the explanations (text output)")
+    pl.add_argument("--lang", choices=LANGS, default="en", help="language of the explanations (text output)")
     pl.add_argument("--exercises-dir", help=argparse.SUPPRESS)
     pl.set_defaults(func=cmd_plan)
 
@@ -1193,7 +1194,7 @@ def build_parser() -> argparse.ArgumentParser:
     wo.add_argument("--speed", type=_bounded(float, 0, 100), default=1.0,
                     help="files: 1 = real time, as a camera (default); 4 = four times faster; "
                          "0 = as fast as the model goes, no frame dropped (tests)")
-    wo.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the cues")
+    wo.add_argument("--lang", choices=LANGS, default="en", help="language of the cues")
     wo.add_argument("--verbosity", choices=("silent", "counts", "full"), default="full", help="what the coach says")
     wo.add_argument("--voice", action="store_true", help="speak the cues (default: printed only)")
     wo.add_argument("--no-scorer", action="store_true", help="rules only: no form-scorer score")
@@ -1204,7 +1205,7 @@ def build_parser() -> argparse.ArgumentParser:
     lv = sub.add_parser("live", help="coach live from a camera (headless, text output)")
     lv.add_argument("--camera", type=_bounded(int, *RANGES["camera"]), default=0, help="camera index, 0-9")
     lv.add_argument("--exercise", "-e", default="squat")
-    lv.add_argument("--lang", choices=("en", "ko"), help="coach language (default: settings.toml, else en)")
+    lv.add_argument("--lang", choices=LANGS, help="coach language (default: settings.toml, else en)")
     lv.add_argument("--verbosity", choices=("silent", "counts", "full"), help="default: settings.toml, else full")
     lv.add_argument("--rate", type=rate, help=f"speech rate, words per minute, {RATE_WPM[0]}-{RATE_WPM[1]} "
                     "(default: settings.toml, else 170)")

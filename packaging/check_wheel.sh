@@ -67,6 +67,9 @@ from fitcoach.core import resources
 site = sys.argv[1]
 found = {"models": resources.models_dir(), "exercises": resources.exercises_dir(),
          "data": resources.data_dir(), "icon": resources.app_icon()}
+from fitcoach.i18n import LANGS, catalogue_dir, tr
+found["i18n"] = catalogue_dir()
+assert LANGS[0] == "en" and "ko" in LANGS and tr("Stop", "ko") == "정지", (LANGS, catalogue_dir())  # fitcoach/i18n/*.toml
 assert all(str(p).startswith(site) for p in found.values()), found
 assert resources.checkout_dir() is None, resources.checkout_dir()
 print(f"wheel analyze (demo recording): {out['summary']['reps']} reps, {out['summary']['partial_reps']} partial, "

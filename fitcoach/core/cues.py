@@ -27,16 +27,16 @@ from pathlib import Path
 from fitcoach.core import resources
 from fitcoach.core.errors import ValidationError
 from fitcoach.core.exercises import Exercise
+from fitcoach.i18n import LANGS, speech_seconds_per_char
 
 PHRASES_FILE = resources.data_file("phrases.toml")  # checkout or bundle
-LANGS = ("en", "ko")
 VERBOSITY = ("silent", "counts", "full")
 PRIORITY = {"safety": 0, "form": 1, "status": 1, "tempo": 2, "count": 3, "session": 3, "encouragement": 4}
 TTL_S = {"safety": 2.0, "form": 4.0, "status": 3.0, "tempo": 4.0, "count": 1.0, "session": 3.0, "encouragement": 2.0}
 COOLDOWN_S = {"safety": 3.0, "form": 10.0, "status": 8.0, "tempo": 12.0, "count": 0.0, "session": 0.0,
               "encouragement": 20.0}
 PERSIST_S = {"nobody": 2.0, "body_not_visible": 1.5, "safety": 0.2}
-SECONDS_PER_CHAR = {"en": 0.075, "ko": 0.16}  # speaking time estimate (espeak-ng at its default rate)
+SECONDS_PER_CHAR = {lang: speech_seconds_per_char(lang) for lang in LANGS}  # speaking time estimate (catalogues)
 TEMPO_FAST, TEMPO_SLOW = 0.6, 1.8  # rep time against the prescription
 
 
@@ -50,19 +50,19 @@ class PhraseBook:
                 data = tomllib.load(f)
         except tomllib.TOMLDecodeError as e:
             raise ValidationError(str(path), "", f"not valid TOML ({e})") from None
-        self.numbers = data.pop("numbers", {"en": [], "ko": []})
+        self.numbers = data.pop("numbers", {lang: [] for lang in LANGS})
         data.pop("schema_version", None)
         self.phrases: dict[str, dict[str, list[str]]] = {}
         for key, table in data.items():
             if not isinstance(table, dict):
-                raise ValidationError(str(path), f"[{key}]", "must be a table with en and ko lists")
+                raise ValidationError(str(path), f"[{key}]", f"must be a table with {', '.join(LANGS)} lists")
             for lang in LANGS:
                 variants = table.get(lang)
                 if not variants or not all(isinstance(v, str) and v.strip() for v in variants):
                     raise ValidationError(str(path), f"[{key}].{lang}", "missing translation (a non-empty list of phrases is required)")
             extra = set(table) - set(LANGS)
             if extra:
-                raise ValidationError(str(path), f"[{key}]", f"unknown keys {sorted(extra)}; allowed: en, ko")
+                raise ValidationError(str(path), f"[{key}]", f"unknown keys {sorted(extra)}; allowed: {', '.join(LANGS)}")
             self.phrases[key] = {lang: list(table[lang]) for lang in LANGS}
 
     def variants(self, key: str, lang: str) -> list[str]:
@@ -91,7 +91,7 @@ class Event:
     t_s: float
     reason: str
     params: dict = field(default_factory=dict)
-    text: dict | None = None  # {"en": ..., "ko": ...} for form cues (from the exercise file)
+    text: dict | None = None  # {lang: text} for form cues (from the exercise file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +164,7 @@ class CueEngine:
         for name in getattr(res, "active_faults", ()):  # holds: faults already persistent
             rule = next((r for r in ex.rules if r.id == name), None) if ex else None
             if rule is not None:
-                self.push(Event(f"form:{name}", "form", t, f"{name} (hold)", text={"en": rule.cue.en, "ko": rule.cue.ko}))
+                self.push(Event(f"form:{name}", "form", t, f"{name} (hold)", text=rule.cue.as_dict()))
         for rep in getattr(res, "new_reps", ()):
             self._rep(t, rep, res.reps)
 
@@ -178,7 +178,7 @@ class CueEngine:
             rule = next((r for r in self.ex.rules if r.id == f.id), None) if self.ex else None
             if rule is not None:
                 self.push(Event(f"form:{f.id}", "form", t, f"{f.id}: measured {f.measured}, target {f.target}",
-                                text={"en": rule.cue.en, "ko": rule.cue.ko}))
+                                text=rule.cue.as_dict()))
         if self.ex is not None and self.ex.tempo is not None and not rep.partial:
             want = self.ex.tempo.down + self.ex.tempo.bottom + self.ex.tempo.up
             got = (rep.tempo_down or 0.0) + (rep.tempo_bottom or 0.0) + (rep.tempo_up or 0.0)

@@ -41,6 +41,7 @@ from typing import Any
 from fitcoach.core import resources
 from fitcoach.core.errors import ValidationError
 from fitcoach.core.metrics import METRICS
+from fitcoach.i18n import LANGS
 
 SCHEMA_VERSION = 1
 KINDS = ("reps", "hold")
@@ -51,7 +52,6 @@ DIRECTIONS = ("decrease", "increase")
 SPACES = ("world", "image")
 VIEWS = ("front", "side", "oblique", "back")
 PHASES = ("out", "bottom", "return", "rep", "hold")
-LANGS = ("en", "ko")
 MAX_FILE_BYTES = 1 << 20  # an exercise file is ~2 KB; this bounds reading and parsing
 
 _J = (0.0, 180.0)  # interior joint angle, or an angle from vertical
@@ -105,11 +105,25 @@ def default_exercise_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    en: str
-    ko: str
+    """A text of an exercise file in every language of LANGS: `text.get("ko")`, or `text.ko`."""
+
+    values: tuple[tuple[str, str], ...]  # (lang, text), in LANGS order
+
+    @classmethod
+    def of(cls, values: dict[str, str]) -> "Text":
+        return cls(tuple((lang, values[lang]) for lang in LANGS))
 
     def get(self, lang: str) -> str:
-        return self.ko if lang == "ko" else self.en
+        first = self.values[0][1]  # English (LANGS starts with it)
+        return next((t for code, t in self.values if code == lang), first)
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.values)
+
+    def __getattr__(self, lang: str) -> str:
+        if lang in LANGS:
+            return self.get(lang)
+        raise AttributeError(lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,10 +289,10 @@ class _Reader:
         for lang in LANGS:
             v = sub.get(lang, str)
             if not v.strip():
-                raise sub.err(lang, "must not be empty (every text needs English and Korean)")
+                raise sub.err(lang, f"must not be empty (every text needs each of {', '.join(LANGS)})")
             values[lang] = v
         sub.done()
-        return Text(**values)
+        return Text.of(values)
 
     def done(self) -> None:
         unknown = sorted(set(self.table) - self.used)
@@ -378,7 +392,7 @@ def parse_exercise(path: str, data: dict[str, Any]) -> Exercise:
     recommended = view.strings("recommended", VIEWS, required=True)
     if not recommended:
         raise view.err("recommended", f"list at least one of {', '.join(VIEWS)}")
-    advice = Text(view.get("en", str), view.get("ko", str))
+    advice = Text.of({lang: view.get(lang, str) for lang in LANGS})
     view.done()
 
     driver = None

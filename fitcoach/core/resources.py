@@ -88,6 +88,12 @@ def data_dir() -> Path:
     return root / PACKAGE / "data" if root else Path(str(files(PACKAGE).joinpath("data")))
 
 
+def i18n_dir() -> Path:
+    """`fitcoach/i18n/`: the message catalogues, one `<lang>.toml` per language."""
+    root = bundle_dir()
+    return root / PACKAGE / "i18n" if root else Path(str(files(PACKAGE).joinpath("i18n")))
+
+
 def data_file(name: str) -> Path:
     return data_dir() / name
 

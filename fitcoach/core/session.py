@@ -24,6 +24,7 @@ import numpy as np
 
 from fitcoach.core.exercises import Exercise, Tempo
 from fitcoach.core.pipeline import FrameResult, RepRecord
+from fitcoach.i18n.faults import fault_name
 
 PARTIAL_FAULT = "incomplete_range"  # a short rep: not a rule of the exercise file
 
@@ -245,16 +246,16 @@ class Workout:
         tips = []
         for fid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             rule = rules.get(fid)
+            message = fault_name(fid, lang, exercise, summary=True)
             if rule is not None:
-                message, tip = rule.message.get(lang), rule.cue.get(lang)
+                tip = rule.cue.get(lang)
             elif fid == PARTIAL_FAULT:  # no rule: the coach's own "partial" phrase, and the target
                 from fitcoach.core.cues import PhraseBook
 
                 target = exercise.driver.target if exercise is not None and exercise.driver else None
-                message = "목표에 못 미침" if lang == "ko" else "short of the target"
                 tip = PhraseBook().variants("partial", lang)[0] + (f" ({target:g}°)" if target is not None else "")
             else:
-                message, tip = fid.replace("_", " "), ""
+                tip = ""
             tips.append(FaultTip(fid, n, message, tip))
         return WorkoutSummary(
             prescribed_sets=self.p.sets, goal=float(self.p.hold_s if hold else (self.p.reps or 0)),

@@ -3,7 +3,7 @@ person edits: unknown keys and bad values are errors naming the file and field; 
 is executed. Missing keys take the defaults below.
 
     schema_version = 1
-    lang = "ko"            # en | ko
+    lang = "ko"            # a language of fitcoach.i18n.LANGS (en | ko)
     verbosity = "full"     # silent | counts | full
     voice_rate = 170       # words per minute, 80-300
     voice_volume = 1.0     # 0-1
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from fitcoach.core.errors import ValidationError
 from fitcoach.core.userfiles import parse_toml
+from fitcoach.i18n import LANGS
 
 MAX_BYTES = 16 * 1024
 
@@ -40,7 +41,7 @@ class Settings:
     profile: str = ""
 
 
-CHOICES = {"lang": ("en", "ko"), "verbosity": ("silent", "counts", "full"), "model": ("lite", "full", "heavy"),
+CHOICES = {"lang": LANGS, "verbosity": ("silent", "counts", "full"), "model": ("lite", "full", "heavy"),
            "people": (1, 2), "resolution": ("640x480", "1280x720", "1920x1080")}
 RANGES = {"voice_rate": (80, 300), "voice_volume": (0.0, 1.0), "camera": (0, 9)}
 

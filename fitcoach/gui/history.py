@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushB
 from PySide6.QtCore import Qt
 
 from fitcoach.gui.i18n import tr
+from fitcoach.i18n.faults import fault_name
 
 COLUMNS = ("date", "exercise", "sets", "reps", "partial", "ROM", "score", "tempo_accuracy", "pain", "effort")
 CHARTS = (("rom_extreme", "Range of motion (°)", "#1565c0"), ("score", "Form score", "#2e7d32"),
@@ -265,7 +266,6 @@ def session_html(export: dict, s: dict, catalog, lang: str) -> str:
 
     ex = catalog.get(s["exercise"]) if s["exercise"] in catalog.ids() else None
     name = ex.name.get(lang) if ex else s["exercise"]
-    rules = {r.id: r.message.get(lang) for r in ex.rules} if ex else {}
     out = [f"<h3>{e(name)} — {e(s['date'])}</h3>"]
     reps = [r for r in export["reps"] if r["session_id"] == s["id"]]
     out.append("<table cellpadding=3 border=1 style='border-collapse:collapse'><tr>"
@@ -273,9 +273,8 @@ def session_html(export: dict, s: dict, catalog, lang: str) -> str:
     for r in reps:
         faults = []
         for f in json.loads(r["faults"]):
-            label = rules.get(f.get("id"), f.get("id", ""))
-            if f.get("id") == "incomplete_range":  # counted but short of the target, or a partial movement
-                label = tr("partial" if r["partial"] else "short of the target", lang)
+            # a rule's message in `lang`; incomplete_range: counted but short of the target, or partial
+            label = fault_name(f.get("id", ""), lang, ex, partial=bool(r["partial"]), default=f.get("id", ""))
             m = f.get("measured")
             measured = (fmt_measured(m, f.get("unit", ""), f.get("target", ""))
                         if isinstance(m, (int, float)) and not math.isnan(m) else "?")

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
-from fitcoach.gui.i18n import tr
+from fitcoach.gui.i18n import LANGS, language_name, tr
 
 
 _told: set[str] = set()
@@ -170,18 +170,6 @@ class TodayPage(QWidget):
             self.start_requested.emit(item["exercise"])
 
 
-PRIVACY = {
-    "en": ("Everything FitCoach measures stays on this computer: the history database, settings and the "
-           "speech cache live in your user folders ({data}), readable only by you. Nothing is sent "
-           "anywhere: FitCoach makes no network connection. You decide what leaves, by exporting it "
-           "(CSV, JSON or a FHIR file for a health record), and `fitcoach data delete` erases a profile."),
-    "ko": ("핏코치가 측정한 모든 것은 이 컴퓨터에만 남습니다. 기록 데이터베이스, 설정, 음성 캐시는 "
-           "사용자 폴더({data})에 저장되며 본인만 읽을 수 있습니다. 어떤 것도 전송하지 않으며 네트워크에 "
-           "연결하지 않습니다. 내보내기(CSV, JSON, 건강기록용 FHIR)로만 밖으로 나가며, "
-           "`fitcoach data delete`로 프로필을 지울 수 있습니다."),
-}
-
-
 class SettingsPage(QWidget):
     """Camera, pose model, voice, UI language, data folder and what is stored where. Saved to
     settings.toml through the same validation as a hand-edited file; errors show in the page."""
@@ -197,8 +185,8 @@ class SettingsPage(QWidget):
         st = settings or Settings()
         self._base = st  # what this page does not edit (the profile) is saved unchanged
         self.ui_lang = QComboBox()
-        self.ui_lang.addItem("English", "en")
-        self.ui_lang.addItem("한국어", "ko")
+        for code in LANGS:
+            self.ui_lang.addItem(language_name(code), code)
         self.ui_lang.setCurrentIndex(self.ui_lang.findData(st.lang))
         self.camera = QComboBox()
         cams = list_cameras()
@@ -259,7 +247,7 @@ class SettingsPage(QWidget):
         form.addRow(tr("Volume", lang), self.volume)
         form.addRow(tr("Mute", lang), self.mute)
         form.addRow(tr("Data folder", lang), folder_row)
-        privacy = QLabel(PRIVACY.get(lang, PRIVACY["en"]).format(data=self.folder))
+        privacy = QLabel(tr("privacy", lang, data=self.folder))
         privacy.setWordWrap(True)
         privacy.setObjectName("privacy")
         lay = QVBoxLayout(self)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVB
 from fitcoach.core.annotate import draw_skeleton
 from fitcoach.core.scorer import reason_text
 from fitcoach.gui.i18n import tr
+from fitcoach.i18n.faults import INCOMPLETE, fault_name
 
 PHASES = ("down", "bottom", "up", "top")
 
@@ -287,13 +288,12 @@ class Hud(QWidget):
         got = f"{rep.tempo_down:.1f}-{rep.tempo_bottom:.1f}-{rep.tempo_up:.1f}"
         want = f" ({tr('prescribed', self.lang)} {tempo.notation()})" if tempo is not None else ""
         self.tempo_label.setText(f"{tr('last rep', self.lang)} {got} s{want}")
-        names = {r.id: r.message.get(self.lang) for r in ex.rules} if ex is not None else {}
-        faults = [names.get(f.id, f.id.replace("_", " ")) for f in rep.faults if f.id != "incomplete_range"]
-        short = next((f for f in rep.faults if f.id == "incomplete_range"), None)
+        faults = [fault_name(f.id, self.lang, ex) for f in rep.faults if f.id != INCOMPLETE]
+        short = next((f for f in rep.faults if f.id == INCOMPLETE), None)
         if short is not None and not rep.partial and short.measured is not None:
             # counted, but short of the coaching target: the measured value and the target
             unit = "°" if short.unit == "deg" else ""
-            faults.insert(0, f"{tr('short of the target', self.lang)} {short.measured:g}{unit} "
+            faults.insert(0, f"{fault_name(INCOMPLETE, self.lang)} {short.measured:g}{unit} "
                              f"({tr('target', self.lang)} {short.target})")
         head = tr("Last rep score {s}", self.lang).format(s=f"{rep.score:.0f}") if rep.score is not None else ""
         # what pulled the score down most: measures against the range correct reps show

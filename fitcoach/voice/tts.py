@@ -28,9 +28,10 @@ from pathlib import Path
 from fitcoach.core.errors import FitCoachError
 from fitcoach.core.private_files import FILE_MODE, make_private, private_dir
 from fitcoach.core.settings import RANGES as SETTING_RANGES
+from fitcoach.i18n import LANGS, espeak_voices
 
 log = logging.getLogger(__name__)
-VOICE_IDS = {"en": ("gmw/en-us", "en-us", "english"), "ko": ("ko", "korean")}
+VOICE_IDS = {lang: espeak_voices(lang) for lang in LANGS}  # from each language's catalogue
 PART_SUFFIX = ".part.wav"
 STALE_PART_S = 600.0  # a synthesis takes seconds (wav() callers wait 60 s at most)
 # What the speech engine is asked for: the ranges settings.toml allows (espeak-ng itself takes

@@ -7,7 +7,7 @@ of: decode, bare, each analyze variant), and the medians are printed, with the l
 - decode: OpenCV reading the clip, nothing else;
 - bare: the plain sequential single-person loop written with MediaPipe's own API: decode,
   BGR->RGB (cv2.cvtColor), `detect_for_video` with num_poses=1, one after the other;
-- analyze (defaults): `fitcoach.core.analyze.analyze` end to end as `fitcoach analyze` runs it
+- analyze (defaults): `fitcoach.run.analyze.analyze` end to end as `fitcoach analyze` runs it
   (its default --people, the form scorer, cues, the landmark tape): decode on its own thread,
   pose, tracking, smoothing, metrics, reps, rules, JSON;
 - analyze --people 1 / 2 / auto: the person-count strategies side by side;
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from fitcoach.cli import DEFAULT_PEOPLE, _backend_factory  # noqa: E402
-from fitcoach.core.analyze import analyze  # noqa: E402
+from fitcoach.run.analyze import analyze  # noqa: E402
 from fitcoach.core.cues import CueEngine  # noqa: E402
 from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
 from fitcoach.core.models import pose_model_path  # noqa: E402

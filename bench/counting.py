@@ -32,7 +32,7 @@ SHARED = Path(os.environ.get("FITCOACH_SHARED", REPO.parent / "shared"))
 sys.path.insert(0, str(REPO))
 
 from fitcoach.core import synth  # noqa: E402
-from fitcoach.core.analyze import analyze  # noqa: E402
+from fitcoach.run.analyze import analyze  # noqa: E402
 from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
 from fitcoach.core.landmarks import load_recording  # noqa: E402
 from fitcoach.core.sources import RecordingSource  # noqa: E402

@@ -146,7 +146,7 @@ def _default_ex_dir() -> Path:
 
 
 def cmd_analyze(args) -> int:
-    from fitcoach.core.analyze import analyze
+    from fitcoach.run.analyze import analyze
     from fitcoach.core.sources import open_source
 
     catalog = _catalog(args)
@@ -162,7 +162,7 @@ def cmd_analyze(args) -> int:
 
     renderer = None
     if args.annotate and args.lang != "en":  # Qt draws every script; OpenCV only ASCII
-        from fitcoach.qt_text import draw_text as renderer
+        from fitcoach.gui.qt_text import draw_text as renderer
     # -e ID: the landmarks are kept so the recogniser can check the name afterwards
     tape = None
     if not auto and src.kind != "landmarks":
@@ -235,7 +235,7 @@ def _recognize_input(args, catalog, src, factory):
     if src.kind == "camera":
         src.close()
         raise FitCoachError("--exercise auto needs a recorded input (video, image folder or .npz), not a camera")
-    from fitcoach.core.analyze import analyze
+    from fitcoach.run.analyze import analyze
     from fitcoach.core.session import LandmarkTape
     from fitcoach.core.sources import open_source
 
@@ -696,7 +696,7 @@ def cmd_assess(args) -> int:
 
 
 def _emit(out: dict, json_path: str | None) -> None:
-    from fitcoach.core.analyze import analysis_json_text
+    from fitcoach.run.analyze import analysis_json_text
 
     text = analysis_json_text(out).rstrip("\n")
     if json_path and json_path != "-":
@@ -709,7 +709,7 @@ def _emit(out: dict, json_path: str | None) -> None:
 
 
 def cmd_record(args) -> int:
-    from fitcoach.core.analyze import record
+    from fitcoach.run.analyze import record
     from fitcoach.core.sources import open_source
 
     src = open_source(args.input, fps=args.fps)
@@ -725,7 +725,7 @@ def cmd_record(args) -> int:
 def cmd_demo(args) -> int:
     """Run the built-in demo recording through the real pipeline, printing reps as counted."""
     from fitcoach.core import synth
-    from fitcoach.core.analyze import analyze
+    from fitcoach.run.analyze import analyze
     from fitcoach.core.landmarks import save_recording
     from fitcoach.core.sources import RecordingSource
 
@@ -937,9 +937,9 @@ def cmd_default(args) -> int:
     from fitcoach.core.sources import list_cameras
 
     if display_available():
-        try:
-            import PySide6  # noqa: F401
-        except ImportError:
+        import importlib.util
+
+        if importlib.util.find_spec("PySide6") is None:  # only fitcoach.gui imports Qt
             print("The desktop app needs PySide6 (pip install PySide6-Essentials); running in the console.")
         else:
             return _run_as(["gui"], args)

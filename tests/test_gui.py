@@ -198,7 +198,7 @@ def test_workout_sets_rest_and_saves_as_it_happens(qtbot, tmp_path, isolated):
     recs = list((isolated / "recordings").glob("anna-squat-*.npz"))
     assert len(recs) == 1
     # the recorded landmarks replay to the same reps
-    from fitcoach.core.analyze import analyze
+    from fitcoach.run.analyze import analyze
     from fitcoach.core.sources import RecordingSource
 
     again = analyze(RecordingSource(str(recs[0])), w.catalog.get("squat"), progress=False)
@@ -531,7 +531,7 @@ def test_workout_from_a_camera_with_nobody_in_view(qtbot):
 
 
 def test_replay_of_a_real_clip_saves_landmarks_that_replay_the_same(qtbot, shared_dir, tmp_path):
-    from fitcoach.core.analyze import analyze
+    from fitcoach.run.analyze import analyze
     from fitcoach.core.sources import RecordingSource
 
     rows = [r for r in csv.DictReader(open(shared_dir / "clips" / "manifest.csv", encoding="utf-8"))

@@ -1,6 +1,6 @@
 """Random access to the images of a replayed input, for display (pause, step, seek).
 
-The analysis reads its input once, in order (`core.analyze`); the replay view needs the image
+The analysis reads its input once, in order (`run.analyze`); the replay view needs the image
 of any frame it shows, so it opens the input a second time here. Sequential reads stay cheap
 (one decode per frame); a seek backwards or far ahead repositions the decoder. Landmark
 recordings have no images: `image()` returns None and the view draws on a blank canvas.

@@ -13,7 +13,7 @@ becomes a message the GUI shows; what was saved before it stays saved.
   rest; reps numbered within each set) -> cues on `Workout.coach_view` (spoken by the voice
   coach when there is one) -> `SessionRecorder` (saves reps as they complete) -> optional
   landmark / video recording of the session.
-- `ReplayRunner`: a tester's replay: exactly `fitcoach analyze` (`core.analyze.analyze`) over a
+- `ReplayRunner`: a tester's replay: exactly `fitcoach analyze` (`run.analyze.analyze`) over a
   file, keeping every frame's result so the page can pause, step, seek and change speed.
 """
 
@@ -183,7 +183,7 @@ class ReplayRunner:
         self._worker.join(timeout)
 
     def _job(self, cancel, emit):
-        from fitcoach.core.analyze import analyze
+        from fitcoach.run.analyze import analyze
 
         try:
             out = analyze(self.source, self.exercise, self.backend_factory, model_name=self.model_name,

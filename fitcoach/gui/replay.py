@@ -308,7 +308,7 @@ class ReplayPage(QWidget):
             self.export_json(p)
 
     def export_json(self, path: str) -> bool:
-        from fitcoach.core.analyze import analysis_json_text
+        from fitcoach.run.analyze import analysis_json_text
 
         if not self.finished or self.runner.out is None:
             return False

@@ -12,7 +12,7 @@ class ProgressSink:
     """The one-line progress bar on stderr (`analyze.Progress`)."""
 
     def __init__(self, total, label, enabled=None) -> None:
-        from fitcoach.core.analyze import Progress
+        from fitcoach.run.analyze import Progress
 
         self.bar = Progress(total, label, enabled)
 

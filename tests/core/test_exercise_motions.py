@@ -3,7 +3,7 @@
 import pytest
 
 from fitcoach.core import synth
-from fitcoach.core.analyze import analyze
+from fitcoach.run.analyze import analyze
 from fitcoach.core.exercises import ExerciseCatalog
 from fitcoach.core.sources import RecordingSource
 

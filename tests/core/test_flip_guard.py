@@ -3,7 +3,7 @@
 import numpy as np
 
 from fitcoach.core import synth
-from fitcoach.core.analyze import analyze
+from fitcoach.run.analyze import analyze
 from fitcoach.core.landmarks import LandmarkRecording
 from fitcoach.core.pipeline import FlipGuard
 from fitcoach.core.sources import RecordingSource

@@ -296,7 +296,7 @@ def test_a_few_impossible_frames_become_nobody_seen_with_a_warning(tmp_path, key
 
 
 def test_dropped_frames_reach_the_analysis_warnings(tmp_path, catalog):
-    from fitcoach.core.analyze import analyze
+    from fitcoach.run.analyze import analyze
     from fitcoach.core.sources import RecordingSource
 
     arrays = _with_world()

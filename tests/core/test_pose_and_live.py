@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from fitcoach.core import synth
-from fitcoach.core.live import LatestSlot, LiveRunner
+from fitcoach.run.live import LatestSlot, LiveRunner
 from fitcoach.core.pose import FakePose, PersonTracker, PoseCandidate
 from fitcoach.core.sources import FakeSource, Frame
 from tests.core.fakes import EndlessCamera

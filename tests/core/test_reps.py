@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from fitcoach.core import synth
-from fitcoach.core.analyze import analyze
+from fitcoach.run.analyze import analyze
 from fitcoach.core.landmarks import LandmarkRecording
 from fitcoach.core.reps import RepTracker
 from fitcoach.core.sources import RecordingSource

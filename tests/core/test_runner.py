@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from fitcoach.core import synth
-from fitcoach.core.analyze import analysis_json, analysis_json_text, analyze
+from fitcoach.run.analyze import analysis_json, analysis_json_text, analyze
 from fitcoach.core.cues import CueEngine
 from fitcoach.core.pipeline import Pipeline
 from fitcoach.core.session import LandmarkTape

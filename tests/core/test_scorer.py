@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fitcoach.core import synth
-from fitcoach.core.analyze import analyze
+from fitcoach.run.analyze import analyze
 from fitcoach.core.features import FEATURE_VERSION, vector_size
 from fitcoach.core.scorer import FormScorer, ScorerError
 from fitcoach.core.sources import RecordingSource

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fitcoach.core import synth
-from fitcoach.core.analyze import analyze
+from fitcoach.run.analyze import analyze
 from fitcoach.core.features import FRAME_FEATURES, N_FRAME, N_SAMPLES, RATIO_CLIP, measure_ids, rep_measures, vector_size
 from fitcoach.core.scorer import FormScorer, ScorerError, explain, reason_text
 from fitcoach.core.sources import RecordingSource

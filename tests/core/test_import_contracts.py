@@ -1,0 +1,164 @@
+"""The layers' import contracts (issue 16), read from the source with `ast` (every import, also
+those inside functions), so a lazy import cannot slip past:
+
+- `fitcoach.core` (the domain) imports nothing of FitCoach above it: not the runner, the voice,
+  the reports, the trainers, the front ends;
+- `fitcoach.run` (the frame loop) imports only the core and the languages;
+- only `fitcoach.gui` imports Qt (PySide6, shiboken6, pyqtgraph);
+- nothing imports the front ends (`fitcoach.gui`, `fitcoach.cli`) but the front ends themselves
+  and the entry point (`fitcoach.__main__`);
+- no import cycles between modules at import time (module-level imports).
+
+DEVELOPERS.md ("The map") shows the layers these rules keep apart.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2] / "fitcoach"
+QT = ("PySide6", "shiboken6", "pyqtgraph")
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path, top_level_only: bool = False, source: str | None = None) -> list[tuple[str, int]]:
+    """(imported module, line) for every import in the file; relative imports resolved."""
+    text = path.read_text(encoding="utf-8") if source is None else source
+    tree = ast.parse(text, filename=str(path))
+    here = _module(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    out = []
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            out += [(a.name, node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            out.append((mod, node.lineno))
+            # `from fitcoach.core import store` imports the module fitcoach.core.store
+            out += [(f"{mod}.{a.name}", node.lineno) for a in node.names if a.name != "*"]
+    return out
+
+
+FILES = sorted(ROOT.rglob("*.py"))
+
+
+def _violations(rule) -> list[str]:
+    bad = []
+    for f in FILES:
+        mod = _module(f)
+        for imp, line in _imports(f):
+            why = rule(mod, imp)
+            if why:
+                bad.append(f"{f.relative_to(ROOT.parent)}:{line}: {mod} imports {imp} ({why})")
+    return sorted(set(bad))
+
+
+def _under(mod: str, pkg: str) -> bool:
+    return mod == pkg or mod.startswith(pkg + ".")
+
+
+def test_the_tree_is_read():
+    assert len(FILES) > 50
+    # the reader sees lazy imports inside functions, and resolves relative ones
+    assert any(_under(m, "fitcoach.core") for m, _ in _imports(ROOT / "__main__.py") + _imports(ROOT / "cli.py"))
+
+
+def core_rule(mod, imp):
+    if _under(mod, "fitcoach.core") and _under(imp, "fitcoach") and not (
+            _under(imp, "fitcoach.core") or _under(imp, "fitcoach.i18n") or imp in ("fitcoach", "fitcoach.__version__")):
+        return "the core may import only the core and the languages"
+
+
+def qt_rule(mod, imp):
+    if imp.split(".")[0] in QT and not _under(mod, "fitcoach.gui"):
+        return "Qt is for fitcoach.gui only"
+
+
+FRONT = ("fitcoach.gui", "fitcoach.cli", "fitcoach.__main__")
+
+
+def front_rule(mod, imp):
+    if any(_under(imp, p) for p in FRONT) and not any(_under(mod, p) for p in FRONT):
+        return "only the front ends and the entry point use the front ends"
+
+
+def test_core_imports_nothing_above_it():
+    assert _violations(core_rule) == []
+
+
+def test_the_runner_imports_only_the_core():
+    def rule(mod, imp):
+        if _under(mod, "fitcoach.run") and _under(imp, "fitcoach") and not any(
+                _under(imp, p) for p in ("fitcoach.run", "fitcoach.core", "fitcoach.i18n")) and imp != "fitcoach":
+            return "the runner may import only itself, the core and the languages"
+    assert _violations(rule) == []
+
+
+def test_only_the_gui_imports_qt():
+    assert _violations(qt_rule) == []
+
+
+def test_nothing_below_imports_the_front_ends():
+    assert _violations(front_rule) == []
+
+
+def test_no_import_cycles_at_import_time():
+    mods = {_module(f): f for f in FILES}
+    graph = {m: sorted({i for i, _ in _imports(f, top_level_only=True) if i in mods and i != m})
+             for m, f in mods.items()}
+    # a package's __init__ importing its own submodules is how packages export: not a cycle
+    graph = {m: [i for i in deps if not (_under(i, m) and mods[m].name == "__init__.py")] for m, deps in graph.items()}
+    assert _cycles(graph) == []
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[str]:
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(m, stack):
+        state[m] = 1
+        for d in graph.get(m, ()):
+            if state.get(d) == 1:
+                cycles.append(" -> ".join(stack[stack.index(d):] + [d]))
+            elif d not in state:
+                visit(d, stack + [d])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    return cycles
+
+
+def test_the_cycle_finder_finds_one():
+    assert _cycles({"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"]}) == ["a -> b -> c -> a"]
+    assert _cycles({"a": ["b"], "b": [], "c": ["a", "b"]}) == []
+
+
+@pytest.mark.parametrize("line", [
+    "from fitcoach.gui.app import MainWindow",
+    "from PySide6.QtCore import Qt",
+    "from ..run.runner import Runner",
+    "import fitcoach.cli",
+])
+def test_the_rules_catch_a_lazy_import_in_the_core(line):
+    probe = ROOT / "core" / "probe.py"  # never written: its source is given
+    imports = _imports(probe, source=f"def f():\n    {line}\n")
+    caught = [imp for imp, _ in imports if core_rule("fitcoach.core.probe", imp) or qt_rule("fitcoach.core.probe", imp)
+              or front_rule("fitcoach.core.probe", imp)]
+    assert caught, imports

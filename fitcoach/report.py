@@ -397,7 +397,7 @@ def _figures(summary: dict, width: float = 11.0, dpi: float = 100):
     faults = [(f"{e['name']}: {n}", c) for e in summary["per_exercise"] for n, c in e["faults"].items()]
     if faults:
         faults = faults[:15]
-        fig, ax = plt.subplots(figsize=(width, 0.6 + 0.3 * len(faults)))
+        fig, ax = plt.subplots(figsize=(width, 1.5 + 0.3 * len(faults)))  # title and axis fit one bar too
         ax.barh(range(len(faults)), [c for _, c in faults], color="#d68910")
         ax.set_yticks(range(len(faults)), [n for n, _ in faults], fontsize=8)
         ax.invert_yaxis()

@@ -35,6 +35,8 @@ def _seed(data: Path, work: Path) -> dict:
         p = work / f"session{k}.npz"
         save_recording(p, rec)
         cli(["analyze", str(p), "-e", "squat", "--save", "--profile", "demo", "--json", str(work / "out.json")])
+        cli(["data", "selfreport", "--profile", "demo", "--pain", str(max(0, 4 - k)), "--rpe", str(5 + k % 3)])
+    _spread_over_weeks(data, days_between=3.5)
     prog = work / "program.toml"
     prog.write_text('schema_version = 1\nname = "Knee rehab A"\nsessions_per_week = 3\nweeks = 6\n'
                     'notes = "Pain-free range only. Knees over toes."\nverbosity = "counts"\n'
@@ -56,6 +58,60 @@ def _seed(data: Path, work: Path) -> dict:
     files["demo"] = work / "demo.npz"
     save_recording(files["demo"], demo)
     return files
+
+
+def _spread_over_weeks(data: Path, days_between: float) -> None:
+    """The seeded sessions were all analysed just now; move them back in time (the last one
+    stays today) so History and the reports show weeks of use, as a user who trained would see.
+    Synthetic data only: this edits the temporary data folder's database directly."""
+    import sqlite3
+
+    from fitcoach.core.store import DB_NAME
+
+    con = sqlite3.connect(data / DB_NAME)
+    try:
+        ids = [r[0] for r in con.execute("SELECT id FROM sessions ORDER BY started_utc")]
+        for k, sid in enumerate(ids):
+            dt = (len(ids) - 1 - k) * days_between * 86400.0
+            con.execute("UPDATE sessions SET started_utc = started_utc - ?, ended_utc = ended_utc - ? WHERE id = ?",
+                        (dt, dt, sid))
+            con.execute("UPDATE sets SET started_utc = started_utc - ?, ended_utc = ended_utc - ? WHERE session_id = ?",
+                        (dt, dt, sid))
+            con.execute("UPDATE self_reports SET created_utc = created_utc - ? WHERE session_id = ?", (dt, sid))
+        con.commit()
+    finally:
+        con.close()
+
+
+def _reports(app, out: Path, work: Path) -> list[Path]:
+    """The progress report of the seeded profile as the clinician gets it: the PDF's pages
+    (pdftoppm) and the HTML page as a browser shows it (headless chromium), each when installed."""
+    import shutil
+    import subprocess
+
+    from fitcoach.cli import main as cli
+
+    made = []
+    pdf, page = work / "report.pdf", work / "report.html"
+    cli(["report", "--profile", "demo", "--out", str(pdf)])
+    cli(["report", "--profile", "demo", "--out", str(page)])
+    if shutil.which("pdftoppm"):
+        for old in out.glob("report-pdf-page-*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(out / "report-pdf-page")], check=True)
+        for p in sorted(out.glob("report-pdf-page-*.png")):  # pdftoppm pads the page number: -1 or -01
+            fixed = out / f"report-pdf-page-{int(p.stem.rsplit('-', 1)[1])}.png"
+            p.rename(fixed)
+            made.append(fixed)
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser:  # the HTML report is made for a browser (inline SVG charts): shoot it in one
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        "--window-size=1000,2600", f"--screenshot={out / 'report-html.png'}", page.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+        made.append(out / "report-html.png")
+    else:
+        print("report-html.png not remade: no chromium (apt-get install chromium)", file=sys.stderr)
+    return made
 
 
 def _wait(app, seconds: float, until=None) -> None:
@@ -80,6 +136,7 @@ def shoot(out: Path, langs: tuple[str, ...]) -> list[Path]:
     scorer = load_default_scorer()
     made = []
     out.mkdir(parents=True, exist_ok=True)
+    made += _reports(app, out, work)
     from dataclasses import replace
 
     from fitcoach.core.settings import load_settings, save_settings

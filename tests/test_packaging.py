@@ -263,15 +263,22 @@ def test_resources_frozen_without_meipass_use_the_executables_folder(monkeypatch
 def test_module_level_data_paths_follow_the_bundle(tmp_path):
     """assess, cues and plan_text resolve their files at import: in a fresh interpreter that
     looks frozen, they must point into the bundle."""
+    # the bundle holds the message catalogues (packaging/fitcoach.spec copies them): the languages
+    # are read from them when fitcoach.i18n is imported
+    cat = tmp_path / "fitcoach" / "i18n"
+    cat.mkdir(parents=True)
+    for f in (REPO / "fitcoach" / "i18n").glob("*.toml"):
+        shutil.copy(f, cat / f.name)
     code = (
         "import sys; sys.frozen = True; sys._MEIPASS = sys.argv[1]\n"
         "import fitcoach.core.assess as a, fitcoach.core.cues as c, fitcoach.core.plan_text as p\n"
-        "print(a.DATA); print(c.PHRASES_FILE); print(p.PHRASES_FILE)\n"
+        "import fitcoach.i18n as i\n"
+        "print(a.DATA); print(c.PHRASES_FILE); print(p.PHRASES_FILE); print(i.catalogue_dir())\n"
     )
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=REPO)
     assert r.returncode == 0, r.stderr
     data = tmp_path / "fitcoach" / "data"
-    assert r.stdout.split() == [str(data), str(data / "phrases.toml"), str(data / "planner_phrases.toml")]
+    assert r.stdout.split() == [str(data), str(data / "phrases.toml"), str(data / "planner_phrases.toml"), str(cat)]
 
 
 def test_package_finds_shipped_files_only_through_resources():

@@ -142,6 +142,11 @@ class _Row:
             out[name] = self._text(name, v) if name in self._json else v
         return out
 
+    @classmethod
+    def from_row(cls, row: Mapping):
+        """The record of a stored row; records with JSON or special columns override this."""
+        return cls(**_columns(cls, row))
+
     def _text(self, name: str, value) -> str:  # pragma: no cover - every JSON record overrides it
         raise NotImplementedError
 
@@ -188,10 +193,6 @@ class SessionRecord(_Row):
     _order = ("id", "profile_id", "program_id", "exercise_id", "source", "model", "scorer", "started_utc", "ended_utc")
     _table = "sessions"
 
-    @classmethod
-    def from_row(cls, row: Mapping) -> "SessionRecord":
-        return cls(**_columns(cls, row))
-
 
 @dataclass(frozen=True)
 class SetRecord(_Row):
@@ -204,9 +205,6 @@ class SetRecord(_Row):
 
     _order = ("id", "session_id", "idx", "prescribed_reps", "started_utc", "ended_utc")
     _table = "sets"
-    @classmethod
-    def from_row(cls, row: Mapping) -> "SetRecord":
-        return cls(**_columns(cls, row))
 
 
 @dataclass(frozen=True)
@@ -271,9 +269,6 @@ class CueRecord(_Row):
 
     _order = ("id", "session_id", "t_s", "text", "priority", "reason")
     _table = "cues"
-    @classmethod
-    def from_row(cls, row: Mapping) -> "CueRecord":
-        return cls(**_columns(cls, row))
 
 
 @dataclass(frozen=True)
@@ -287,9 +282,6 @@ class SelfReport(_Row):
 
     _order = ("id", "session_id", "pain", "rpe", "note", "created_utc")
     _table = "self_reports"
-    @classmethod
-    def from_row(cls, row: Mapping) -> "SelfReport":
-        return cls(**_columns(cls, row))
 
 
 @dataclass(frozen=True)

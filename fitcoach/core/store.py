@@ -704,47 +704,45 @@ class Store:
         pid = self.profile_id(name)
         return ProfileRecord.from_row(self._rows("SELECT * FROM profiles WHERE id = ?", pid)[0])
 
+    def _records(self, record, sql: str, profile: str) -> list:
+        """`record.from_row` of each row SQL (one `?`: the profile's id) returns."""
+        return [record.from_row(r) for r in self._rows(sql, self.profile_id(profile))]
+
     @_guard
     def programs(self, profile: str) -> list[ProgramRecord]:
         """Every stored program version of PROFILE, as inserted (oldest first)."""
-        return [ProgramRecord.from_row(r) for r in self._rows(
-            "SELECT * FROM programs WHERE profile_id = ?", self.profile_id(profile))]
+        return self._records(ProgramRecord, "SELECT * FROM programs WHERE profile_id = ?", profile)
 
     @_guard
     def sessions(self, profile: str) -> list[SessionRecord]:
-        return [SessionRecord.from_row(r) for r in self._rows(
-            "SELECT * FROM sessions WHERE profile_id = ? ORDER BY started_utc", self.profile_id(profile))]
+        return self._records(SessionRecord, "SELECT * FROM sessions WHERE profile_id = ? ORDER BY started_utc", profile)
 
     @_guard
     def sets(self, profile: str) -> list[SetRecord]:
-        return [SetRecord.from_row(r) for r in self._rows(
-            "SELECT st.* FROM sets st JOIN sessions s ON st.session_id = s.id WHERE s.profile_id = ?",
-            self.profile_id(profile))]
+        return self._records(SetRecord, "SELECT st.* FROM sets st JOIN sessions s ON st.session_id = s.id "
+                             "WHERE s.profile_id = ?", profile)
 
     @_guard
     def reps(self, profile: str) -> list[StoredRep]:
         """PROFILE's reps by session start, set and rep, each with its session and set number."""
-        return [StoredRep.from_row(r) for r in self._rows(
-            "SELECT s.id AS session_id, s.exercise_id, s.started_utc, st.idx AS set_idx, r.* FROM reps r "
-            "JOIN sets st ON r.set_id = st.id JOIN sessions s ON st.session_id = s.id "
-            "WHERE s.profile_id = ? ORDER BY s.started_utc, st.idx, r.idx", self.profile_id(profile))]
+        return self._records(StoredRep, "SELECT s.id AS session_id, s.exercise_id, s.started_utc, st.idx AS set_idx, "
+                             "r.* FROM reps r JOIN sets st ON r.set_id = st.id JOIN sessions s ON st.session_id = s.id "
+                             "WHERE s.profile_id = ? ORDER BY s.started_utc, st.idx, r.idx", profile)
 
     @_guard
     def assessments(self, profile: str) -> list[AssessmentRecord]:
-        return [AssessmentRecord.from_row(r) for r in self._rows(
-            "SELECT * FROM assessments WHERE profile_id = ? ORDER BY created_utc", self.profile_id(profile))]
+        return self._records(AssessmentRecord, "SELECT * FROM assessments WHERE profile_id = ? ORDER BY created_utc",
+                             profile)
 
     @_guard
     def cues(self, profile: str) -> list[CueRecord]:
-        return [CueRecord.from_row(r) for r in self._rows(
-            "SELECT c.* FROM cues c JOIN sessions s ON c.session_id = s.id WHERE s.profile_id = ?",
-            self.profile_id(profile))]
+        return self._records(CueRecord, "SELECT c.* FROM cues c JOIN sessions s ON c.session_id = s.id "
+                             "WHERE s.profile_id = ?", profile)
 
     @_guard
     def self_reports(self, profile: str) -> list[SelfReport]:
-        return [SelfReport.from_row(r) for r in self._rows(
-            "SELECT r.* FROM self_reports r JOIN sessions s ON r.session_id = s.id WHERE s.profile_id = ?",
-            self.profile_id(profile))]
+        return self._records(SelfReport, "SELECT r.* FROM self_reports r JOIN sessions s ON r.session_id = s.id "
+                             "WHERE s.profile_id = ?", profile)
 
     def export_profile(self, profile: str) -> dict:
         """The export file's content (``fitcoach.profile-export/1``): `export(profile).to_json()`."""

@@ -53,7 +53,7 @@ def _stalls() -> None:
     from PySide6.QtWidgets import QApplication
 
     from fitcoach.core import synth
-    from fitcoach.core.landmarks import save_recording
+    from fitcoach.io.recordings import save_recording
     from fitcoach.core.scorer import load_default_scorer
     from fitcoach.gui.app import MainWindow
 

@@ -28,7 +28,8 @@ from fitcoach.cli import DEFAULT_PEOPLE, _backend_factory  # noqa: E402
 from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
 from fitcoach.core.scorer import load_default_scorer  # noqa: E402
 from fitcoach.core.session import Prescription  # noqa: E402
-from fitcoach.core.sources import Frame, VideoSource  # noqa: E402
+from fitcoach.core.frame import Frame  # noqa: E402
+from fitcoach.io.sources import VideoSource
 from fitcoach.run.workout import WorkoutJob, run_workout  # noqa: E402
 
 DEFAULT_CLIP = REPO.parent / "shared" / "clips" / "squat" / "luizfcharry__MrPose__squat2.mp4"

@@ -37,8 +37,9 @@ from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
 from fitcoach.core.models import pose_model_path  # noqa: E402
 from fitcoach.core.pipeline import Pipeline  # noqa: E402
 from fitcoach.core.scorer import load_default_scorer  # noqa: E402
-from fitcoach.core.session import LandmarkTape  # noqa: E402
-from fitcoach.core.sources import Frame, VideoSource  # noqa: E402
+from fitcoach.io.recordings import LandmarkTape  # noqa: E402
+from fitcoach.core.frame import Frame  # noqa: E402
+from fitcoach.io.sources import VideoSource
 
 DEFAULT_CLIP = REPO.parent / "shared" / "clips" / "squat" / "luizfcharry__MrPose__squat2.mp4"
 

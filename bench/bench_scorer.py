@@ -26,7 +26,7 @@ from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
 from fitcoach.core.features import N_FRAME, rep_vector  # noqa: E402
 from fitcoach.core.pipeline import Pipeline  # noqa: E402
 from fitcoach.core.scorer import default_scorer_path, load_default_scorer  # noqa: E402
-from fitcoach.core.sources import RecordingSource  # noqa: E402
+from fitcoach.io.sources import RecordingSource  # noqa: E402
 
 
 def _timed(fn, n: int) -> list[float]:

@@ -34,8 +34,8 @@ sys.path.insert(0, str(REPO))
 from fitcoach.core import synth  # noqa: E402
 from fitcoach.run.analyze import analyze  # noqa: E402
 from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
-from fitcoach.core.landmarks import load_recording  # noqa: E402
-from fitcoach.core.sources import RecordingSource  # noqa: E402
+from fitcoach.io.recordings import load_recording  # noqa: E402
+from fitcoach.io.sources import RecordingSource  # noqa: E402
 
 YAW = {"front": 0.0, "side": -90.0, "oblique": -45.0, "back": 180.0}
 

@@ -39,7 +39,7 @@ import numpy as np  # noqa: E402
 
 from fitcoach.core import recognize as R  # noqa: E402
 from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
-from fitcoach.core.landmarks import load_recording  # noqa: E402
+from fitcoach.io.recordings import load_recording  # noqa: E402
 
 SYNTH_SEED = 900_000  # held-out seeds: train() uses 0..n and 50_000..
 

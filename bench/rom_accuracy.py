@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 from fitcoach.core import assess, synth  # noqa: E402
 from fitcoach.core.landmarks import INDEX, LandmarkRecording  # noqa: E402
 from fitcoach.core.metrics import Body, compute, joint_angle_deg  # noqa: E402
-from fitcoach.core.sources import RecordingSource  # noqa: E402
+from fitcoach.io.sources import RecordingSource  # noqa: E402
 
 KERAAL = REPO.parent / "shared" / "datasets" / "keraal-sample" / "draw_skeleton" / "dataSampleKeraal"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fitcoach import __version__
 from fitcoach.core.errors import FitCoachError
-from fitcoach.core.private_files import open_private, write_private_bytes, write_private_text
+from fitcoach.io.private_files import open_private, write_private_bytes, write_private_text
 from fitcoach.i18n import LANGS, tr
 
 log = logging.getLogger("fitcoach")
@@ -47,7 +47,7 @@ def _backend_factory(model: str, people: int | str = DEFAULT_PEOPLE):
     """--people 1: one person; 2: two on every frame; auto: one per frame plus a periodic check
     for a second (`MediaPipePose.check_every`)."""
     from fitcoach.core.models import pose_model_path
-    from fitcoach.core.pose import MediaPipePose
+    from fitcoach.io.pose import MediaPipePose
 
     pose_model_path(model)  # fail early, before any frame is read, if the model is missing
     auto = str(people) == "auto"
@@ -82,7 +82,7 @@ def cmd_info(args) -> int:
         print(f"ONNX Runtime providers: {', '.join(ort.get_available_providers())}")
     except ImportError:
         print("ONNX Runtime providers: onnxruntime not installed")
-    from fitcoach.core.privacy import privacy_report
+    from fitcoach.io.privacy import privacy_report
 
     print("\n".join(privacy_report()))
     from fitcoach.core.models import models_dir, read_manifest, sha256_file
@@ -98,7 +98,7 @@ def cmd_info(args) -> int:
                 print(f"  {e.file:<30} {'absent':>10}{'  (optional)' if e.info.get('optional') else ''}")
     except FitCoachError as exc:
         print(f"  {exc}")
-    from fitcoach.core.sources import list_cameras
+    from fitcoach.io.sources import list_cameras
 
     cams = list_cameras()
     print(f"Cameras: {', '.join(cams) if cams else 'none found'}")
@@ -147,7 +147,7 @@ def _default_ex_dir() -> Path:
 
 def cmd_analyze(args) -> int:
     from fitcoach.run.analyze import analyze
-    from fitcoach.core.sources import open_source
+    from fitcoach.io.sources import open_source
 
     catalog = _catalog(args)
     auto = args.exercise == "auto"
@@ -166,7 +166,7 @@ def cmd_analyze(args) -> int:
     # -e ID: the landmarks are kept so the recogniser can check the name afterwards
     tape = None
     if not auto and src.kind != "landmarks":
-        from fitcoach.core.session import LandmarkTape
+        from fitcoach.io.recordings import LandmarkTape
 
         tape = LandmarkTape()
     check_rec = getattr(src, "rec", None) if not auto else None
@@ -236,8 +236,8 @@ def _recognize_input(args, catalog, src, factory):
         src.close()
         raise FitCoachError("--exercise auto needs a recorded input (video, image folder or .npz), not a camera")
     from fitcoach.run.analyze import analyze
-    from fitcoach.core.session import LandmarkTape
-    from fitcoach.core.sources import open_source
+    from fitcoach.io.recordings import LandmarkTape
+    from fitcoach.io.sources import open_source
 
     tape = LandmarkTape()
     placeholder = catalog.get(catalog.ids()[0])
@@ -638,7 +638,7 @@ def cmd_train(args) -> int:
 
 def _assess_frames(spec: str, args, smooth: bool = True):
     from fitcoach.core.assess import person_frames
-    from fitcoach.core.sources import open_source
+    from fitcoach.io.sources import open_source
 
     src = open_source(spec, fps=getattr(args, "fps", 30.0), single_image_ok=True)
     backend = None
@@ -710,7 +710,7 @@ def _emit(out: dict, json_path: str | None) -> None:
 
 def cmd_record(args) -> int:
     from fitcoach.run.analyze import record
-    from fitcoach.core.sources import open_source
+    from fitcoach.io.sources import open_source
 
     src = open_source(args.input, fps=args.fps)
     if src.kind == "landmarks":
@@ -726,8 +726,8 @@ def cmd_demo(args) -> int:
     """Run the built-in demo recording through the real pipeline, printing reps as counted."""
     from fitcoach.core import synth
     from fitcoach.run.analyze import analyze
-    from fitcoach.core.landmarks import save_recording
-    from fitcoach.core.sources import RecordingSource
+    from fitcoach.io.recordings import save_recording
+    from fitcoach.io.sources import RecordingSource
 
     rec, _truth = synth.generate(synth.demo_take())
     if args.save:
@@ -762,12 +762,12 @@ def cmd_demo(args) -> int:
 
 
 def cmd_live(args) -> int:
-    from fitcoach.core.sources import CameraSource
+    from fitcoach.io.sources import CameraSource
     from fitcoach.run.frames import LatestWins
     from fitcoach.run.runner import Runner
     from fitcoach.run.worker import Worker
 
-    from fitcoach.core.settings import load_settings
+    from fitcoach.io.settings import load_settings
 
     st = load_settings()
     args.lang = args.lang or st.lang
@@ -881,7 +881,7 @@ def _program_prescription(args, catalog, ex):
 def cmd_workout(args) -> int:
     """A guided workout without a display: countdown, sets, rests, on the one frame loop."""
     from fitcoach.core.session import Prescription, SessionRecorder
-    from fitcoach.core.sources import CameraSource, open_source
+    from fitcoach.io.sources import CameraSource, open_source
     from fitcoach.run.worker import Worker
     from fitcoach.run.workout import WorkoutJob, run_workout
 
@@ -934,7 +934,7 @@ def cmd_workout(args) -> int:
 def cmd_default(args) -> int:
     """`fitcoach` alone: the desktop app; with no display, live coaching in the console from
     the camera if there is one, else the built-in demo."""
-    from fitcoach.core.sources import list_cameras
+    from fitcoach.io.sources import list_cameras
 
     if display_available():
         import importlib.util
@@ -1015,7 +1015,7 @@ FPS = _bounded(float, 0.1, 1000.0, " frames per second")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fitcoach.core.settings import RANGES  # settings.toml's ranges: one rule for both
+    from fitcoach.io.settings import RANGES  # settings.toml's ranges: one rule for both
     from fitcoach.voice.tts import RATE_WPM, VOLUME
 
     rate = _bounded(int, *RATE_WPM, " words per minute")

@@ -17,7 +17,7 @@ A report a physiotherapist can read without the app. It carries outcomes, not on
 Charts are drawn by matplotlib (Agg, offline); HTML embeds them as inline SVG, PDF pages come
 from matplotlib's PDF backend (a first page with the header and summary tables, then the session
 and fault tables, then the charts). Nothing is fetched from anywhere. The report is health data:
-it is written 0600 (readable by the user only), atomically (`fitcoach.core.private_files`).
+it is written 0600 (readable by the user only), atomically (`fitcoach.io.private_files`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from fitcoach.core.exercises import ExerciseCatalog
-from fitcoach.core.private_files import open_private, write_private_text
+from fitcoach.io.private_files import open_private, write_private_text
 
 DASH = "–"
 PDF_SIZE = (8.27, 11.69)  # A4 portrait, inches
@@ -312,7 +312,7 @@ def _private_matplotlib_dir() -> None:
     if "MPLCONFIGDIR" not in os.environ:
         from platformdirs import user_cache_dir
 
-        from fitcoach.core.private_files import private_dir
+        from fitcoach.io.private_files import private_dir
 
         folder = private_dir(Path(user_cache_dir("fitcoach")) / "matplotlib")
         os.environ["MPLCONFIGDIR"] = str(folder)
@@ -321,7 +321,7 @@ def _private_matplotlib_dir() -> None:
         matplotlib.use("Agg")
         import matplotlib.font_manager  # noqa: F401  (writes its font list now, 0644: tightened below)
 
-        from fitcoach.core.private_files import make_private
+        from fitcoach.io.private_files import make_private
 
         for f in folder.iterdir():
             if f.is_file() and not f.is_symlink():

@@ -26,7 +26,7 @@ def _seed(data: Path, work: Path) -> dict:
     """A profile 'demo' with history, a program and an assessment; returns the files made."""
     from fitcoach.cli import main as cli
     from fitcoach.core import synth
-    from fitcoach.core.landmarks import save_recording
+    from fitcoach.io.recordings import save_recording
 
     files = {}
     for k, depth in enumerate((0.7, 0.8, 0.85, 0.9, 1.0, 1.0)):
@@ -139,7 +139,7 @@ def shoot(out: Path, langs: tuple[str, ...]) -> list[Path]:
     made += _reports(app, out, work)
     from dataclasses import replace
 
-    from fitcoach.core.settings import load_settings, save_settings
+    from fitcoach.io.settings import load_settings, save_settings
 
     for lang in langs:
         made += _first_run(app, out, lang, scorer)

@@ -29,7 +29,7 @@ def catalog():
 def demo_npz(tmp_path_factory) -> Path:
     """The built-in demo take (8 squats, one shallow) as a landmark recording file."""
     from fitcoach.core import synth
-    from fitcoach.core.landmarks import save_recording
+    from fitcoach.io.recordings import save_recording
 
     p = tmp_path_factory.mktemp("rec") / "demo.npz"
     rec, _ = synth.generate(synth.demo_take())

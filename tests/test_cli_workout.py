@@ -11,7 +11,8 @@ import pytest
 
 from fitcoach.cli import main
 from fitcoach.core import synth
-from fitcoach.core.landmarks import LandmarkRecording, save_recording
+from fitcoach.core.landmarks import LandmarkRecording
+from fitcoach.io.recordings import save_recording
 
 
 def _concat(parts):

@@ -129,7 +129,7 @@ def test_a_whole_session_writes_only_private_files_in_its_own_folders(tmp_path, 
 
 
 def test_landmark_recordings_are_0600_whatever_the_umask(tmp_path, demo_npz):
-    from fitcoach.core.landmarks import load_recording, save_recording
+    from fitcoach.io.recordings import load_recording, save_recording
 
     rec = load_recording(demo_npz)
     old = os.umask(0)

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 from fitcoach.cli import build_parser
 from fitcoach.core import synth
-from fitcoach.core.landmarks import SCHEMA, save_recording
+from fitcoach.core.landmarks import SCHEMA
+from fitcoach.io.recordings import save_recording
 from tests.core.test_fuzz_inputs import run_cli, sandbox  # noqa: F401  (a fixture)
 
 FUZZ = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -155,7 +155,7 @@ def test_replay_reports_a_broken_file_in_the_page(qtbot, tmp_path):
 
 def _six_squats(tmp_path):
     from fitcoach.core import synth
-    from fitcoach.core.landmarks import save_recording
+    from fitcoach.io.recordings import save_recording
 
     rec, _ = synth.generate(synth.Take(exercise="squat", reps=8, tempo=(1.2, 0.3, 1.0, 0.5), yaw_deg=30,
                                        noise=0.002, lead_in_s=2.0, seed=11))
@@ -199,7 +199,7 @@ def test_workout_sets_rest_and_saves_as_it_happens(qtbot, tmp_path, isolated):
     assert len(recs) == 1
     # the recorded landmarks replay to the same reps
     from fitcoach.run.analyze import analyze
-    from fitcoach.core.sources import RecordingSource
+    from fitcoach.io.sources import RecordingSource
 
     again = analyze(RecordingSource(str(recs[0])), w.catalog.get("squat"), progress=False)
     assert again["summary"]["reps"] == sum(not r.partial for r in page.pipeline.reps)
@@ -342,7 +342,7 @@ def test_today_history_settings_pages(qtbot, tmp_path, demo_npz, isolated):
     s.ui_lang.setCurrentIndex(s.ui_lang.findData("ko"))
     s.resolution.setCurrentIndex(s.resolution.findData("1280x720"))
     assert s.save()
-    from fitcoach.core.settings import load_settings
+    from fitcoach.io.settings import load_settings
 
     st = load_settings(isolated)
     assert (st.voice_rate, st.lang, st.voice_volume, st.resolution) == (150, "ko", 0.4, "1280x720")
@@ -402,7 +402,7 @@ def test_programs_page_validates_at_the_field_and_saves(qtbot, tmp_path):
 
 def test_assessment_page_posture_and_rom(qtbot, tmp_path):
     from fitcoach.core import synth
-    from fitcoach.core.landmarks import save_recording
+    from fitcoach.io.recordings import save_recording
 
     w = _window(qtbot, "ko")
     page = w.assessment
@@ -516,7 +516,7 @@ class _FakeCapture:
 def test_workout_from_a_camera_with_nobody_in_view(qtbot):
     """The camera path (capture thread, latest-wins slot, the real pose model) on a fake camera:
     nobody in the room is said on the HUD and over the video; nothing is saved."""
-    from fitcoach.core.sources import CameraSource
+    from fitcoach.io.sources import CameraSource
 
     w = _window(qtbot, "en")
     page = w.workout
@@ -532,7 +532,7 @@ def test_workout_from_a_camera_with_nobody_in_view(qtbot):
 
 def test_replay_of_a_real_clip_saves_landmarks_that_replay_the_same(qtbot, shared_dir, tmp_path):
     from fitcoach.run.analyze import analyze
-    from fitcoach.core.sources import RecordingSource
+    from fitcoach.io.sources import RecordingSource
 
     rows = [r for r in csv.DictReader(open(shared_dir / "clips" / "manifest.csv", encoding="utf-8"))
             if r["reps_confidence"] == "sure" and r["people"] == "1"]

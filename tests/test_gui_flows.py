@@ -122,7 +122,7 @@ def test_first_run_welcomes_before_anything_else_and_labels_the_demo(qtbot, monk
     launch goes straight to Today with that profile."""
     import numpy as np
 
-    from fitcoach.core.settings import load_settings
+    from fitcoach.io.settings import load_settings
     from fitcoach.core.store import Store
 
     w = _window(qtbot, "en")

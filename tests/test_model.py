@@ -21,7 +21,7 @@ def astronaut_bgr():
 
 @pytest.fixture(scope="module")
 def full_pose():
-    from fitcoach.core.pose import MediaPipePose
+    from fitcoach.io.pose import MediaPipePose
 
     p = MediaPipePose("full", num_poses=1)
     yield p
@@ -34,7 +34,7 @@ def _px(c, i, shape):
 
 @pytest.mark.parametrize("variant", ["lite", "full"])
 def test_astronaut_landmarks_land_on_the_person(astronaut_bgr, variant):
-    from fitcoach.core.pose import MediaPipePose
+    from fitcoach.io.pose import MediaPipePose
 
     pose = MediaPipePose(variant, num_poses=1)
     try:
@@ -145,7 +145,7 @@ def test_record_then_replay(tmp_path, astronaut_bgr):
     npz = tmp_path / "still.npz"
     r = _run("record", str(v), str(npz), "--no-progress")
     assert r.returncode == 0, r.stderr
-    from fitcoach.core.landmarks import load_recording
+    from fitcoach.io.recordings import load_recording
 
     rec = load_recording(npz)
     assert len(rec) == 10 and rec.frame_size == (512, 512)
@@ -211,7 +211,7 @@ def test_auto_people_finds_the_second_person_and_stays_deterministic(astronaut_b
     """--people auto: one person per frame, a periodic look for others on its own thread (its answer
     read CHECK_LAG frames later), every frame with the two-person landmarker once a second person
     walks in; the same frames give the same candidates on every run."""
-    from fitcoach.core.pose import CHECK_LAG, MediaPipePose
+    from fitcoach.io.pose import CHECK_LAG, MediaPipePose
 
     one = np.zeros((512, 1024, 3), np.uint8)
     one[:, :512] = astronaut_bgr

@@ -1,4 +1,4 @@
-"""fitcoach.core.private_files: files 0600 and folders 0700 whatever the umask, atomic replace,
+"""fitcoach.io.private_files: files 0600 and folders 0700 whatever the umask, atomic replace,
 no temporary file left behind, and OpenCV's VideoWriter keeping a pre-created file's mode."""
 
 import os
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fitcoach.core import private_files as pf
+from fitcoach.io import private_files as pf
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 UMASKS = [0o022, 0o000]

@@ -36,7 +36,7 @@ from fitcoach.core.filters import LandmarkSmoother
 from fitcoach.core.landmarks import INDEX
 from fitcoach.core.metrics import Body, compute, joint_angle_deg
 from fitcoach.core.pipeline import FlipGuard, view_of
-from fitcoach.core.pose import PersonTracker
+from fitcoach.core.people import PersonTracker
 
 DATA = resources.data_dir()  # fitcoach/data/ (checkout or bundle)
 

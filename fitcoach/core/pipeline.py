@@ -16,11 +16,11 @@ import numpy as np
 from fitcoach.core.exercises import VIEWS, Bound, Driver, Exercise, Rule
 from fitcoach.core.filters import LandmarkSmoother
 from fitcoach.core.metrics import METRICS, Body, compute
-from fitcoach.core.pose import PersonTracker, PoseBackend, PoseCandidate
+from fitcoach.core.people import PersonTracker, PoseBackend, PoseCandidate
 from fitcoach.core.features import N_FRAME, frame_features, rep_vector
 from fitcoach.core.reps import AdaptiveRepTracker, HoldTracker, RepEvent, RepTracker  # noqa: F401
 from fitcoach.core.scorer import MODEL_ONLY_P, PARTIAL_FAULT, FormScorer, model_confidence
-from fitcoach.core.sources import Frame
+from fitcoach.core.frame import Frame
 
 
 @dataclass(frozen=True, slots=True)

@@ -338,36 +338,3 @@ class SessionRecorder:
     def close(self, cues: list[dict] | None = None) -> None:
         if self.session_id is not None:
             self.store.end_session(self.session_id, self._set_id, cues)
-
-
-class LandmarkTape:
-    """Collects the raw landmarks the pipeline saw (what `fitcoach record` writes), so a live
-    session can be saved as a landmark recording and replayed with the same result."""
-
-    def __init__(self) -> None:
-        self.t: list[float] = []
-        self.img: list[np.ndarray] = []
-        self.world: list[np.ndarray] = []
-
-    def add(self, t_s: float, raw) -> None:
-        from fitcoach.core.landmarks import N_LANDMARKS
-
-        if self.t and not t_s > self.t[-1]:
-            return
-        self.t.append(t_s)
-        if raw is None:
-            self.img.append(np.full((N_LANDMARKS, 4), np.nan, np.float32))
-            self.world.append(np.full((N_LANDMARKS, 3), np.nan, np.float32))
-        else:
-            self.img.append(np.asarray(raw[0], np.float32))
-            w = raw[1]
-            self.world.append(np.full((N_LANDMARKS, 3), np.nan, np.float32) if w is None else np.asarray(w, np.float32))
-
-    def __len__(self) -> int:
-        return len(self.t)
-
-    def save(self, path, frame_size: tuple[int, int]) -> None:
-        from fitcoach.core.landmarks import LandmarkRecording, save_recording
-
-        save_recording(path, LandmarkRecording(np.asarray(self.t, np.float64), np.stack(self.img),
-                                               np.stack(self.world), tuple(frame_size)))

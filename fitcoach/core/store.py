@@ -144,7 +144,7 @@ def default_data_dir() -> Path:
 
 def _private_dir(path: Path) -> Path:
     """The data folder: created 0700 with any missing parents, tightened to 0700 if it exists."""
-    from fitcoach.core.private_files import private_dir
+    from fitcoach.io.private_files import private_dir
 
     return private_dir(path)
 

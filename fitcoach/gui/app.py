@@ -60,7 +60,7 @@ def pose_backend_factory(model: str = "full", people: int = 2):
     """A factory the analysis threads call (the backend is created on the thread that uses it)."""
 
     def make():
-        from fitcoach.core.pose import MediaPipePose
+        from fitcoach.io.pose import MediaPipePose
 
         return MediaPipePose(model, num_poses=people)
 
@@ -70,7 +70,7 @@ def pose_backend_factory(model: str = "full", people: int = 2):
 class MainWindow(QMainWindow):
     def __init__(self, lang: str | None = None, scorer=None, backend_factory=None, voice: bool = True) -> None:
         super().__init__()
-        from fitcoach.core.settings import Settings, load_settings
+        from fitcoach.io.settings import Settings, load_settings
 
         try:
             self.settings = load_settings()
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         """The welcome's profile becomes the app's: kept in settings.toml, put in every page."""
         from dataclasses import replace
 
-        from fitcoach.core.settings import save_settings
+        from fitcoach.io.settings import save_settings
 
         self.settings = replace(self.settings, profile=name)
         self.settings_page._base = replace(self.settings_page._base, profile=name)
@@ -168,10 +168,10 @@ class MainWindow(QMainWindow):
         """The built-in demo recording (a synthetic exerciser) in the Replay page, labelled as a
         demo there; `switch=False` loads it without leaving the current page."""
         from fitcoach.core import synth
-        from fitcoach.core.landmarks import save_recording
+        from fitcoach.io.recordings import save_recording
         from fitcoach.core.store import default_data_dir
 
-        from fitcoach.core.private_files import private_dir
+        from fitcoach.io.private_files import private_dir
 
         folder = private_dir(default_data_dir() / "cache")  # 0700; save_recording writes 0600
         path = folder / "demo-squat.npz"
@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None, lang: str | None = None, demo: bool | No
     print(f"window shown {shown * 1000:.0f} ms after start of gui main", flush=True)
     asked = demo is True
     if demo is None:
-        from fitcoach.core.sources import list_cameras
+        from fitcoach.io.sources import list_cameras
 
         demo = not list_cameras()
     if demo:

@@ -100,8 +100,8 @@ class AssessmentPage(QWidget):
     # -- taking the photo with the camera: live preview, framing guide, countdown ------------------
     def capture(self, which: str, seconds: int = 5) -> None:
         from fitcoach.core.errors import FitCoachError
-        from fitcoach.core.settings import load_settings
-        from fitcoach.core.sources import CameraSource
+        from fitcoach.io.settings import load_settings
+        from fitcoach.io.sources import CameraSource
 
         try:
             st = load_settings()
@@ -135,7 +135,7 @@ class AssessmentPage(QWidget):
             if frame is not None:
                 import cv2
 
-                from fitcoach.core.private_files import private_dir, write_private_bytes
+                from fitcoach.io.private_files import private_dir, write_private_bytes
                 from fitcoach.core.store import default_data_dir
 
                 folder = private_dir(default_data_dir() / "assessments")
@@ -152,7 +152,7 @@ class AssessmentPage(QWidget):
 
     def _frames(self, path: str):
         from fitcoach.core.assess import person_frames
-        from fitcoach.core.sources import open_source
+        from fitcoach.io.sources import open_source
 
         src = open_source(path, single_image_ok=True)
         backend = self.backend_factory() if (self.backend_factory and src.kind != "landmarks") else None
@@ -216,7 +216,7 @@ def _first_image(path: str):
     from types import SimpleNamespace
 
     from fitcoach.core.errors import FitCoachError
-    from fitcoach.core.sources import open_source
+    from fitcoach.io.sources import open_source
 
     try:
         src = open_source(path, single_image_ok=True)

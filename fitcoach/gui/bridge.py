@@ -150,7 +150,7 @@ class ReplayRunner:
 
     def __init__(self, path: str, exercise, backend_factory=None, scorer=None, lang: str = "en",
                  verbosity: str = "full", model_name: str | None = None) -> None:
-        from fitcoach.core.sources import open_source
+        from fitcoach.io.sources import open_source
         from fitcoach.run.worker import Worker
 
         self.path, self.exercise = path, exercise
@@ -160,7 +160,7 @@ class ReplayRunner:
         self.backend_factory, self.scorer, self.lang, self.verbosity = backend_factory, scorer, lang, verbosity
         self.model_name = model_name
         self.results: list = []  # FrameResult per frame index, appended by the worker
-        from fitcoach.core.session import LandmarkTape
+        from fitcoach.io.recordings import LandmarkTape
 
         self.tape = LandmarkTape()  # the raw landmarks, to save the replay as a landmark recording
         self.out: dict | None = None

@@ -176,8 +176,8 @@ class SettingsPage(QWidget):
 
     def __init__(self, lang: str = "en", settings=None, error: str = "") -> None:
         super().__init__()
-        from fitcoach.core.settings import Settings
-        from fitcoach.core.sources import list_cameras
+        from fitcoach.io.settings import Settings
+        from fitcoach.io.sources import list_cameras
         from fitcoach.core.store import default_data_dir
 
         self.lang = lang
@@ -268,7 +268,7 @@ class SettingsPage(QWidget):
 
     def save(self) -> bool:
         from fitcoach.core.errors import ValidationError
-        from fitcoach.core.settings import save_settings
+        from fitcoach.io.settings import save_settings
 
         try:
             save_settings(self.current(), self.folder)
@@ -282,7 +282,7 @@ class SettingsPage(QWidget):
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
 
-        from fitcoach.core.private_files import private_dir
+        from fitcoach.io.private_files import private_dir
 
         private_dir(self.folder)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))

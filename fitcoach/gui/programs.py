@@ -445,7 +445,7 @@ class ProgramsPage(QWidget):
     def export_file(self, path: str) -> bool:
         if self.validate() is None:
             return False
-        from fitcoach.core.private_files import write_private_text
+        from fitcoach.io.private_files import write_private_text
 
         write_private_text(path, self.to_toml())  # 0600: a patient's program
         return True
@@ -485,7 +485,7 @@ class ProgramsPage(QWidget):
         import json
 
         from fitcoach.core import fhir
-        from fitcoach.core.private_files import write_private_text
+        from fitcoach.io.private_files import write_private_text
         from fitcoach.core.store import Store
 
         store = Store()

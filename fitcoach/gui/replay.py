@@ -128,7 +128,7 @@ class ReplayPage(QWidget):
         """Analyse `path` as the chosen (or given) exercise and play it; `demo` labels it as the
         built-in demo (a synthetic exerciser, not the user) for as long as it is shown."""
         from fitcoach.core.errors import FitCoachError
-        from fitcoach.core.replay import FrameReader
+        from fitcoach.io.replay import FrameReader
 
         if exercise_id:
             self.exercise.blockSignals(True)  # opened below with it, not re-analysed twice
@@ -312,7 +312,7 @@ class ReplayPage(QWidget):
 
         if not self.finished or self.runner.out is None:
             return False
-        from fitcoach.core.private_files import write_private_text
+        from fitcoach.io.private_files import write_private_text
 
         write_private_text(path, analysis_json_text(self.runner.out))  # 0600: health data
         self.progress_label.setText(tr("Exported {p}", self.lang).format(p=Path(path).name))

@@ -24,7 +24,7 @@ LEVELS = ("beginner", "intermediate", "advanced")  # as `Store.LEVELS`
 def grab_one_frame(index: int, opener=None):
     """(True, BGR image) from camera `index`, or (False, the reason in one line)."""
     from fitcoach.core.errors import FitCoachError
-    from fitcoach.core.sources import CameraSource
+    from fitcoach.io.sources import CameraSource
 
     try:
         cam = CameraSource(index, reconnect_s=0.2, max_reconnect_s=2.0, opener=opener)
@@ -47,7 +47,7 @@ class WelcomePage(QWidget):
 
     def __init__(self, lang: str = "en", cameras: list[str] | None = None, opener=None) -> None:
         super().__init__()
-        from fitcoach.core.sources import list_cameras
+        from fitcoach.io.sources import list_cameras
 
         self.lang = lang
         self._opener = opener  # tests: a fake camera

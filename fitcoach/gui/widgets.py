@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from fitcoach.core.annotate import draw_skeleton
+from fitcoach.io.annotate import draw_skeleton
 from fitcoach.core.scorer import reason_text
 from fitcoach.gui.i18n import tr
 from fitcoach.i18n.faults import INCOMPLETE, fault_name

@@ -32,8 +32,8 @@ class WorkoutPage(QWidget):
     def __init__(self, catalog: ExerciseCatalog, lang: str = "en", scorer=None, backend_factory=None,
                  settings=None, voice: bool = True) -> None:
         super().__init__()
-        from fitcoach.core.settings import Settings
-        from fitcoach.core.sources import list_cameras
+        from fitcoach.io.settings import Settings
+        from fitcoach.io.sources import list_cameras
 
         self.catalog, self.lang, self.scorer, self.backend_factory = catalog, lang, scorer, backend_factory
         self.settings = settings or Settings()
@@ -271,7 +271,7 @@ class WorkoutPage(QWidget):
 
     def start_camera(self) -> None:
         from fitcoach.core.errors import FitCoachError
-        from fitcoach.core.sources import CameraSource
+        from fitcoach.io.sources import CameraSource
 
         w, h = (int(v) for v in self.resolution.currentData().split("x"))
         try:
@@ -283,7 +283,7 @@ class WorkoutPage(QWidget):
 
     def start_file(self, path: str, exercise_id: str | None = None, realtime: bool = False) -> None:
         from fitcoach.core.errors import FitCoachError
-        from fitcoach.core.sources import open_source
+        from fitcoach.io.sources import open_source
 
         if exercise_id:
             self.exercise.setCurrentIndex(self.exercise.findData(exercise_id))
@@ -337,7 +337,7 @@ class WorkoutPage(QWidget):
         if self.record.isChecked():
             from fitcoach.core.store import default_data_dir
 
-            from fitcoach.core.private_files import private_dir
+            from fitcoach.io.private_files import private_dir
 
             folder = private_dir(default_data_dir() / "recordings")
             record_path = folder / time.strftime(f"{profile}-{ex.id}-%Y%m%d-%H%M%S.npz")

@@ -23,9 +23,9 @@ import numpy as np
 from fitcoach.core.errors import InputError
 from fitcoach.core.exercises import Exercise
 from fitcoach.core.pipeline import FrameResult
-from fitcoach.core.pose import PoseBackend
+from fitcoach.core.people import PoseBackend
 from fitcoach.core.records import _r, rep_to_json  # noqa: F401  (rep_to_json: the format is owned by records)
-from fitcoach.core.sources import FrameSource
+from fitcoach.core.frame import FrameSource
 
 log = logging.getLogger(__name__)
 

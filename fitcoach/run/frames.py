@@ -18,7 +18,7 @@ import threading
 import time
 from typing import Iterable, Iterator
 
-from fitcoach.core.sources import Frame
+from fitcoach.core.frame import Frame
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Callable
 
 from fitcoach.core.exercises import Exercise
 from fitcoach.core.pipeline import FrameResult, Pipeline
-from fitcoach.core.pose import PoseBackend
-from fitcoach.core.sources import Frame, FrameSource
+from fitcoach.core.people import PoseBackend
+from fitcoach.core.frame import Frame, FrameSource
 
 log = logging.getLogger(__name__)
 

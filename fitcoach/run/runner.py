@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from fitcoach.core.pipeline import FrameResult, Pipeline
-from fitcoach.core.sources import Frame, FrameSource
+from fitcoach.core.frame import Frame, FrameSource
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ class TapeSink:
     saved to `path` at the end when one is given."""
 
     def __init__(self, tape=None, path=None) -> None:
-        from fitcoach.core.session import LandmarkTape
+        from fitcoach.io.recordings import LandmarkTape
 
         self.tape = tape if tape is not None else LandmarkTape()
         self.path = path
@@ -54,7 +54,7 @@ class VideoSink:
         if frame.image_bgr is None:
             return
         if self._w is None:
-            from fitcoach.core.private_files import private_video_writer
+            from fitcoach.io.private_files import private_video_writer
 
             self._w = private_video_writer(self.path, "mp4v", ctx.source.fps or 30.0, ctx.source.frame_size)
         self._w.write(frame.image_bgr)
@@ -150,7 +150,7 @@ class AnnotatorSink:
         self._w = None
 
     def start(self, ctx) -> None:
-        from fitcoach.core.annotate import Annotator
+        from fitcoach.io.annotate import Annotator
 
         self._w = Annotator(self.path, ctx.source.frame_size, ctx.source.fps or 30.0, self.exercise,
                             self.text_renderer)

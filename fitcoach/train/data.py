@@ -21,7 +21,7 @@ from fitcoach.core import synth
 from fitcoach.core.exercises import Exercise, ExerciseCatalog
 from fitcoach.core.pipeline import Pipeline
 from fitcoach.core.scorer import PARTIAL_FAULT
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 from fitcoach.core.synth_faults import fault_ids
 
 YAW = {"front": (0.0,), "side": (90.0, -90.0), "oblique": (45.0, -45.0), "back": (180.0,)}

@@ -28,7 +28,7 @@ from fitcoach.core.landmarks import INDEX, LandmarkRecording
 from fitcoach.core.metrics import Body, compute
 from fitcoach.core.pipeline import Pipeline
 from fitcoach.core.scorer import FormScorer
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 from fitcoach.train.scorer import auc
 
 COCO18_TO_MP = {

@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from fitcoach.core.exercises import Exercise, ExerciseCatalog
-from fitcoach.core.landmarks import LandmarkRecording, load_recording
+from fitcoach.core.landmarks import LandmarkRecording
+from fitcoach.io.recordings import load_recording
 from fitcoach.core.pipeline import Pipeline
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 
 UIPRMD_MOVEMENTS = {
     "m01": "deep squat", "m02": "hurdle step", "m03": "inline lunge", "m04": "side lunge",

@@ -26,8 +26,8 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from fitcoach.core.errors import FitCoachError
-from fitcoach.core.private_files import FILE_MODE, make_private, private_dir
-from fitcoach.core.settings import RANGES as SETTING_RANGES
+from fitcoach.io.private_files import FILE_MODE, make_private, private_dir
+from fitcoach.io.settings import RANGES as SETTING_RANGES
 from fitcoach.i18n import LANGS, espeak_voices
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,8 @@ import time
 
 import numpy as np
 
-from fitcoach.core.sources import FakeSource, Frame
+from fitcoach.io.sources import FakeSource
+from fitcoach.core.frame import Frame
 
 
 class EndlessCamera(FakeSource):

@@ -7,7 +7,7 @@ import pytest
 from fitcoach.core import assess, synth
 from fitcoach.core.errors import InputError
 from fitcoach.core.landmarks import LandmarkRecording
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 
 
 def still(pose, yaw, seconds=1.0, noise=0.002, world=True):

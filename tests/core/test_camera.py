@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fitcoach.core.errors import NoCameraError
-from fitcoach.core.sources import CameraSource
+from fitcoach.io.sources import CameraSource
 
 
 class FakeCap:

@@ -146,7 +146,7 @@ def test_shipped_phrases_and_cues_exist_in_both_languages(catalog):
 def test_analyze_lists_set_start_counts_and_set_end(catalog):
     from fitcoach.core import synth
     from fitcoach.run.analyze import analyze
-    from fitcoach.core.sources import RecordingSource
+    from fitcoach.io.sources import RecordingSource
 
     rec, _ = synth.generate(synth.Take(reps=3, yaw_deg=45, noise=0.002))
     ex = catalog.get("squat")

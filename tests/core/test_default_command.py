@@ -39,7 +39,7 @@ def quiet_home(tmp_path, monkeypatch):
 @pytest.mark.parametrize("camera", [True, False])
 @pytest.mark.parametrize("display", [True, False])
 def test_bare_fitcoach_on_each_camera_and_display(camera, display, quiet_home, monkeypatch, capsys):
-    import fitcoach.core.sources as sources
+    import fitcoach.io.sources as sources
 
     ran = {}
     monkeypatch.setattr(cli, "display_available", lambda: display)

@@ -5,7 +5,7 @@ import pytest
 from fitcoach.core import synth
 from fitcoach.run.analyze import analyze
 from fitcoach.core.exercises import ExerciseCatalog
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 
 YAW = {"front": 0.0, "side": -90.0, "oblique": -45.0, "back": 180.0}
 # Head-and-shoulder exercises are filmed closer (their view advice says so).

@@ -6,7 +6,7 @@ from fitcoach.core import synth
 from fitcoach.run.analyze import analyze
 from fitcoach.core.landmarks import LandmarkRecording
 from fitcoach.core.pipeline import FlipGuard
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 
 
 def _upside_down(img: np.ndarray) -> np.ndarray:

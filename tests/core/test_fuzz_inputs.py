@@ -32,6 +32,7 @@ from fitcoach.core import synth
 from fitcoach.core.errors import RecordingError, ValidationError
 from fitcoach.core.exercises import load_exercise_file
 from fitcoach.core.resources import exercises_dir
+from fitcoach.io.recordings import load_recording
 
 FUZZ = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
@@ -227,7 +228,7 @@ def test_fuzz_recordings(sandbox, data):
     tracemalloc.start()
     try:
         try:
-            rec = lm.load_recording(path)
+            rec = load_recording(path)
         except RecordingError as e:
             rec, msg = None, str(e)
         peak = tracemalloc.get_traced_memory()[1]
@@ -352,7 +353,7 @@ def test_fuzz_exercise_files(sandbox, small_recording, case):
 
 def test_skeleton_at_1e30_is_clipped_to_the_frame():
     """Before: cv2.error from cv2.line (a landmark at 1e30 does not fit an int)."""
-    from fitcoach.core.annotate import draw_skeleton
+    from fitcoach.io.annotate import draw_skeleton
 
     pts = np.full((33, 4), 0.5, np.float32)
     pts[13:17, :2] = 1e30  # left/right elbow and wrist far away down-right
@@ -366,7 +367,7 @@ def test_skeleton_at_1e30_is_clipped_to_the_frame():
 
 
 def test_clip_segment():
-    from fitcoach.core.annotate import clip_segment
+    from fitcoach.io.annotate import clip_segment
 
     assert clip_segment(np.array([10.0, 10.0]), np.array([20.0, 30.0]), 100, 100) == ((10, 10), (20, 30))
     assert clip_segment(np.array([50.0, 50.0]), np.array([1e30, 50.0]), 100, 100) == ((50, 50), (103, 50))
@@ -384,14 +385,14 @@ def test_clip_segment():
 )
 def test_fuzz_draw_skeleton(pts, size):
     """Any landmark values draw without an error, and only inside the image."""
-    from fitcoach.core.annotate import draw_skeleton
+    from fitcoach.io.annotate import draw_skeleton
 
     RUNS["draw"] += 1
     w, h = size
     img = np.zeros((h, w, 3), np.uint8)
     draw_skeleton(img, types.SimpleNamespace(image_xyzv=pts, predicted=None))
     assert img.shape == (h, w, 3)
-    from fitcoach.core.annotate import clip_segment
+    from fitcoach.io.annotate import clip_segment
 
     xy = pts[:, :2].astype(np.float64) * (w, h)
     for a, b in lm.SKELETON_EDGES:
@@ -405,7 +406,7 @@ def test_fuzz_draw_skeleton(pts, size):
 def test_annotator_takes_any_recording_frame_rate(tmp_path, catalog, fps):
     """A recording's rate is what its timestamps say (a 1e-9 s step is 1e9 fps); before, the
     video writer refused it: "cannot write a video here", which was not the problem."""
-    from fitcoach.core.annotate import Annotator
+    from fitcoach.io.annotate import Annotator
 
     a = Annotator(tmp_path / "a.mp4", (64, 48), fps, catalog.get("squat"))
     a.close()

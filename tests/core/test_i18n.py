@@ -93,7 +93,8 @@ def test_the_python_sources_write_out_no_language_list():
 
 
 def test_every_language_is_offered_by_settings_cues_and_exercises():
-    from fitcoach.core import cues, exercises, settings
+    from fitcoach.core import cues, exercises
+    from fitcoach.io import settings
     from fitcoach.voice import tts
 
     assert settings.CHOICES["lang"] == LANGS
@@ -111,7 +112,7 @@ def test_a_new_catalogue_file_is_a_new_language(tmp_path):
     de = (folder / "en.toml").read_text(encoding="utf-8").replace('name = "English"', 'name = "Deutsch"')
     (folder / "de.toml").write_text(de.replace('"Stop" = "Stop"', '"Stop" = "Halt"'), encoding="utf-8")
     env = {**os.environ, "FITCOACH_I18N_DIR": str(folder)}
-    code = ("from fitcoach.i18n import LANGS, tr, language_name; from fitcoach.core.settings import CHOICES;"
+    code = ("from fitcoach.i18n import LANGS, tr, language_name; from fitcoach.io.settings import CHOICES;"
             "print(LANGS, CHOICES['lang'], tr('Stop', 'de'), language_name('de'))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["('en',", "'de',", "'ko')", "('en',", "'de',", "'ko')", "Halt", "Deutsch"], out

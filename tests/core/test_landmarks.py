@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from fitcoach.core.errors import RecordingError
-from fitcoach.core.landmarks import SCHEMA, LandmarkRecording, load_recording, save_recording
+from fitcoach.core.landmarks import SCHEMA, LandmarkRecording
+from fitcoach.io.recordings import load_recording, save_recording
 
 
 def _rec(n=5, world=True):
@@ -297,7 +298,7 @@ def test_a_few_impossible_frames_become_nobody_seen_with_a_warning(tmp_path, key
 
 def test_dropped_frames_reach_the_analysis_warnings(tmp_path, catalog):
     from fitcoach.run.analyze import analyze
-    from fitcoach.core.sources import RecordingSource
+    from fitcoach.io.sources import RecordingSource
 
     arrays = _with_world()
     arrays["image_xyzv"][3, 15, :2] = 1e30

@@ -45,7 +45,7 @@ def test_onnxruntime_leaves_no_device_id_behind(tmp_path):
 
 
 def test_telemetry_marker_scan_finds_the_client_across_chunk_edges(tmp_path):
-    from fitcoach.core.privacy import TELEMETRY_MARKERS, library_has_telemetry_client
+    from fitcoach.io.privacy import TELEMETRY_MARKERS, library_has_telemetry_client
 
     clean = tmp_path / "clean.so"
     clean.write_bytes(b"\0" * 10_000)
@@ -59,7 +59,7 @@ def test_telemetry_marker_scan_finds_the_client_across_chunk_edges(tmp_path):
 def test_the_installed_onnxruntime_has_no_telemetry_client():
     """The pin (pyproject.toml): 1.29-1.32 link OneDsTelemetry; 1.28.0 does not."""
     pytest.importorskip("onnxruntime")
-    from fitcoach.core.privacy import _onnxruntime_libraries, library_has_telemetry_client, privacy_report
+    from fitcoach.io.privacy import _onnxruntime_libraries, library_has_telemetry_client, privacy_report
 
     libs = _onnxruntime_libraries()
     assert libs and any("pybind11_state" in lib.name for lib in libs)  # the code that runs in-process

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from fitcoach.core.pose import _Checker
+from fitcoach.io.pose import _Checker
 
 
 class FakeLandmarker:

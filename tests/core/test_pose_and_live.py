@@ -9,8 +9,9 @@ import numpy as np
 
 from fitcoach.core import synth
 from fitcoach.run.live import LatestSlot, LiveRunner
-from fitcoach.core.pose import FakePose, PersonTracker, PoseCandidate
-from fitcoach.core.sources import FakeSource, Frame
+from fitcoach.core.people import FakePose, PersonTracker, PoseCandidate
+from fitcoach.io.sources import FakeSource
+from fitcoach.core.frame import Frame
 from tests.core.fakes import EndlessCamera
 
 

@@ -213,7 +213,7 @@ def test_backup_restore_with_integrity_check(tmp_path):
 
 
 def test_settings_validation_and_fuzz():
-    from fitcoach.core.settings import Settings, parse_settings
+    from fitcoach.io.settings import Settings, parse_settings
 
     assert parse_settings('lang = "ko"\nvoice_rate = 150\n') == Settings(lang="ko", voice_rate=150)
     with pytest.raises(ValidationError, match="lang: must be one of"):
@@ -230,7 +230,7 @@ def test_settings_validation_and_fuzz():
 def test_fuzz_settings_give_only_validation_errors(d):
     import json
 
-    from fitcoach.core.settings import parse_settings
+    from fitcoach.io.settings import parse_settings
 
     def val(v):
         if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):

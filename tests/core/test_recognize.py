@@ -10,7 +10,8 @@ from fitcoach.cli import main
 from fitcoach.core import recognize as R
 from fitcoach.core import synth
 from fitcoach.core.errors import FitCoachError
-from fitcoach.core.landmarks import LandmarkRecording, save_recording
+from fitcoach.core.landmarks import LandmarkRecording
+from fitcoach.io.recordings import save_recording
 from fitcoach.core.models import verify_all
 
 # Exercises with a distinct posture or moving joint (close relatives such as bicep vs hammer
@@ -122,7 +123,7 @@ def test_an_unknown_exercise_is_never_flagged():
 
 def test_analyze_auto_on_a_video_runs_the_pose_model_once(shared_dir, tmp_path, monkeypatch):
     """A real clip: recognised from its landmarks, then analysed with those same landmarks."""
-    from fitcoach.core import pose
+    from fitcoach.io import pose
 
     clip = shared_dir / "clips" / "front_raise" / "Kshitij-19__BE-Project-Exercise-Pose-Detection-and-Correction__Front_Raise.mp4"
     if not clip.exists():

@@ -8,7 +8,7 @@ from fitcoach.core import synth
 from fitcoach.run.analyze import analyze
 from fitcoach.core.landmarks import LandmarkRecording
 from fitcoach.core.reps import RepTracker
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 
 
 def run(catalog, take, exercise=None):

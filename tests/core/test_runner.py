@@ -15,8 +15,9 @@ from fitcoach.core import synth
 from fitcoach.run.analyze import analysis_json, analysis_json_text, analyze
 from fitcoach.core.cues import CueEngine
 from fitcoach.core.pipeline import Pipeline
-from fitcoach.core.session import LandmarkTape
-from fitcoach.core.sources import Frame, RecordingSource
+from fitcoach.io.recordings import LandmarkTape
+from fitcoach.core.frame import Frame
+from fitcoach.io.sources import RecordingSource
 from tests.core.fakes import EndlessCamera
 from fitcoach.run.events import Failed, Finished
 from fitcoach.run.frames import LatestWins, paced, prefetched

@@ -10,7 +10,7 @@ from fitcoach.core import synth
 from fitcoach.run.analyze import analyze
 from fitcoach.core.features import FEATURE_VERSION, vector_size
 from fitcoach.core.scorer import FormScorer, ScorerError
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 
 pytest.importorskip("onnx")
 from fitcoach.train.scorer import auc, train  # noqa: E402

@@ -9,7 +9,7 @@ from fitcoach.core import synth
 from fitcoach.run.analyze import analyze
 from fitcoach.core.features import FRAME_FEATURES, N_FRAME, N_SAMPLES, RATIO_CLIP, measure_ids, rep_measures, vector_size
 from fitcoach.core.scorer import FormScorer, ScorerError, explain, reason_text
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 
 onnx = pytest.importorskip("onnx")
 from fitcoach.train.scorer import reference_ranges, train  # noqa: E402

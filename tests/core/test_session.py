@@ -3,10 +3,11 @@
 import pytest
 
 from fitcoach.core import synth
-from fitcoach.core.landmarks import load_recording
+from fitcoach.io.recordings import load_recording
 from fitcoach.core.pipeline import Pipeline
-from fitcoach.core.session import LandmarkTape, Prescription, SessionRecorder, Workout
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.recordings import LandmarkTape
+from fitcoach.core.session import Prescription, SessionRecorder, Workout
+from fitcoach.io.sources import RecordingSource
 
 
 def _run(rec, ex, workout, on_event=None, tape=None):

@@ -7,7 +7,7 @@ import pytest
 from fitcoach.core import synth
 from fitcoach.core.pipeline import Pipeline
 from fitcoach.core.scorer import RepScore
-from fitcoach.core.sources import RecordingSource
+from fitcoach.io.sources import RecordingSource
 
 
 class SureOfValgus:

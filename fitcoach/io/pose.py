@@ -16,45 +16,14 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from fitcoach.core.models import pose_model_path
-from fitcoach.core.native import native_stderr_quiet as _native_stderr_quiet
-
-
-@dataclass(frozen=True, slots=True)
-class PoseCandidate:
-    image_xyzv: np.ndarray  # float32 (33, 4)
-    world_xyz_m: np.ndarray | None  # float32 (33, 3)
-
-    def bbox(self) -> tuple[float, float, float, float]:
-        v = self.image_xyzv
-        ok = np.isfinite(v[:, 0]) & (v[:, 3] > 0.3)
-        if not ok.any():
-            ok = np.isfinite(v[:, 0])
-        xs, ys = v[ok, 0], v[ok, 1]
-        return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
-
-    def center(self) -> tuple[float, float]:
-        # Mid-hip and mid-shoulder: stable under arm and leg motion.
-        pts = self.image_xyzv[[11, 12, 23, 24], :2]
-        pts = pts[np.isfinite(pts).all(1)]
-        if len(pts) == 0:
-            x0, y0, x1, y1 = self.bbox()
-            return (x0 + x1) / 2, (y0 + y1) / 2
-        return float(pts[:, 0].mean()), float(pts[:, 1].mean())
-
-
-class PoseBackend(Protocol):
-    name: str
-
-    def detect(self, image_bgr: np.ndarray, t_s: float) -> list[PoseCandidate]: ...
-
-    def close(self) -> None: ...
+from fitcoach.core.people import (FakePose, PersonTracker, PoseBackend,  # noqa: F401  (re-exported)
+                                 PoseCandidate)
+from fitcoach.io.native import native_stderr_quiet as _native_stderr_quiet
 
 
 class MediaPipePose:
@@ -266,61 +235,3 @@ def _to_rgb(image_bgr: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image_bgr[:, :, ::-1])
 
 
-class FakePose:
-    """Returns queued candidates per call (for tests of the pipeline without a model)."""
-
-    name = "fake"
-
-    def __init__(self, per_frame: list[list[PoseCandidate]]) -> None:
-        self.per_frame = per_frame
-        self.calls = 0
-
-    def detect(self, image_bgr: np.ndarray, t_s: float) -> list[PoseCandidate]:
-        out = self.per_frame[self.calls] if self.calls < len(self.per_frame) else []
-        self.calls += 1
-        return out
-
-    def close(self) -> None:
-        pass
-
-
-class PersonTracker:
-    """Chooses which detected person is the exerciser, consistently over time.
-
-    The first choice is the most completely visible person (sum of visibilities, then size);
-    after that, the candidate closest to where the exerciser was is kept, as long as it is
-    within ``max_jump`` (normalised units) plus half a frame width per second unseen. After
-    ``lost_after_s`` without a match the exerciser is re-acquired.
-    """
-
-    def __init__(self, max_jump: float = 0.15, lost_after_s: float = 1.5) -> None:
-        self.max_jump = max_jump
-        self.lost_after_s = lost_after_s
-        self._center: tuple[float, float] | None = None
-        self._t_seen = -math.inf
-        self.switches = 0
-
-    def choose(self, t_s: float, candidates: list[PoseCandidate]) -> PoseCandidate | None:
-        if not candidates:
-            return None
-        if self._center is None or t_s - self._t_seen > self.lost_after_s:
-            best = max(candidates, key=_presence_score)
-            if self._center is not None:
-                self.switches += 1
-        else:
-            cx, cy = self._center
-            dists = [math.hypot(c.center()[0] - cx, c.center()[1] - cy) for c in candidates]
-            k = int(np.argmin(dists))
-            allowed = self.max_jump + 0.5 * (t_s - self._t_seen)  # plus half a frame width per second unseen
-            if dists[k] > allowed:
-                return None  # the exerciser is not among the detections this frame
-            best = candidates[k]
-        self._center = best.center()
-        self._t_seen = t_s
-        return best
-
-
-def _presence_score(c: PoseCandidate) -> tuple[float, float]:
-    vis = c.image_xyzv[:, 3]
-    x0, y0, x1, y1 = c.bbox()
-    return float(np.nansum(vis)), (x1 - x0) * (y1 - y0)

@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from fitcoach.core.errors import InputError
-from fitcoach.core.native import native_stderr_quiet
+from fitcoach.io.native import native_stderr_quiet
 
 SEEK_AHEAD = 30  # frames: nearer than this, decode forward instead of repositioning
 
 
 class FrameReader:
     def __init__(self, path: str | Path) -> None:
-        from fitcoach.core.sources import IMAGE_EXTS
+        from fitcoach.io.sources import IMAGE_EXTS
 
         self.path = Path(path)
         self._cap = None

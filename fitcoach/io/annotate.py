@@ -16,7 +16,7 @@ from fitcoach.core.errors import InputError
 from fitcoach.core.exercises import Exercise
 from fitcoach.core.landmarks import SKELETON_EDGES
 from fitcoach.core.pipeline import FrameResult
-from fitcoach.core.sources import Frame
+from fitcoach.core.frame import Frame
 
 
 def draw_overlay(img: np.ndarray, res: FrameResult, ex: Exercise) -> None:
@@ -115,7 +115,7 @@ class Annotator:
         self.ex = ex
         # 0600 whatever the umask: the file is created private before OpenCV writes into it
         # (see private_video_writer; chmod after creating would leave a window).
-        from fitcoach.core.private_files import private_video_writer
+        from fitcoach.io.private_files import private_video_writer
 
         # A recording's frame rate is whatever its timestamps say (a 1e-9 s step is 1e9 fps);
         # the container takes 1-1000 fps, and the overlay's playback speed is all it changes.

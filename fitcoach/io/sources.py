@@ -15,42 +15,21 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Iterator
 
 import numpy as np
 
-from fitcoach.core.native import native_stderr_quiet  # noqa: I001  (sets OpenCV log levels before cv2 loads)
+from fitcoach.io.native import native_stderr_quiet  # noqa: I001  (sets OpenCV log levels before cv2 loads)
 from fitcoach.core.errors import InputError, NoCameraError
-from fitcoach.core.landmarks import LandmarkRecording, load_recording
+from fitcoach.core.frame import Frame, FrameSource  # noqa: F401  (re-exported: the sources' types)
+from fitcoach.core.landmarks import LandmarkRecording
+from fitcoach.io.recordings import load_recording
 
 log = logging.getLogger(__name__)
 
 VIDEO_EXTS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    index: int
-    t_s: float
-    image_bgr: np.ndarray | None  # (H, W, 3) uint8, or None for landmark recordings
-    image_xyzv: np.ndarray | None = None  # (33, 4) float32 when the source carries landmarks
-    world_xyz_m: np.ndarray | None = None  # (33, 3) float32 or None
-
-
-class FrameSource(Protocol):
-    name: str
-    kind: str  # "camera", "video", "images", "landmarks", "fake"
-    frame_size: tuple[int, int]  # width, height
-    fps: float | None
-    n_frames: int | None  # None when unknown (camera)
-    warnings: list[str]
-
-    def __iter__(self) -> Iterator[Frame]: ...
-
-    def close(self) -> None: ...
 
 
 def _cv2():

@@ -103,7 +103,7 @@ def settings_text(st: Settings) -> str:
 def save_settings(st: Settings, folder: Path | None = None) -> Path:
     """Write settings.toml readable by the user only (validated first, replaced atomically;
     the folder is created 0700 whatever the umask)."""
-    from fitcoach.core.private_files import private_dir, write_private_text
+    from fitcoach.io.private_files import private_dir, write_private_text
     from fitcoach.core.store import default_data_dir
 
     text = settings_text(st)

@@ -44,6 +44,7 @@ class Progress:
         self._last = -1
 
     def update(self, i: int) -> None:
+        """Show frame `i` of the total (redrawn only when the percentage changes)."""
         if not self.enabled or not self.total:
             return
         pct = min(100, int(100 * (i + 1) / self.total))
@@ -54,6 +55,7 @@ class Progress:
             sys.stderr.flush()
 
     def close(self) -> None:
+        """End the bar's line."""
         if self.enabled:
             sys.stderr.write("\n")
             sys.stderr.flush()

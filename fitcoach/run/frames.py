@@ -144,6 +144,7 @@ class LatestWins:
 
     @property
     def thread(self) -> threading.Thread:
+        """The capture thread (started by iterating)."""
         return self._thread
 
     def __iter__(self) -> Iterator[Frame]:

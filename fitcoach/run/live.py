@@ -31,6 +31,7 @@ class LatestSlot:
         self.dropped = 0
 
     def put(self, item: Frame) -> None:
+        """Replace what is in the slot with `item` (a frame not yet taken counts as dropped)."""
         with self._cond:
             if self._item is not None:
                 self.dropped += 1
@@ -38,11 +39,13 @@ class LatestSlot:
             self._cond.notify()
 
     def close(self) -> None:
+        """Wake every waiting `get`; after this `get` returns what is left, then None."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
 
     def get(self, timeout: float | None = None) -> Frame | None:
+        """The newest item, waiting up to `timeout` s for one; None on timeout or when closed."""
         with self._cond:
             while self._item is None and not self._closed:
                 if not self._cond.wait(timeout):
@@ -53,6 +56,8 @@ class LatestSlot:
 
 @dataclass
 class LiveStats:
+    """What a live run saw: frames grabbed, analysed and dropped, and the capture error if any."""
+
     grabbed: int = 0
     analysed: int = 0
     dropped: int = 0
@@ -88,6 +93,7 @@ class LiveRunner:
         return self.frames.thread
 
     def stop(self) -> None:
+        """End the run as the end of the input would (the pipeline finishes)."""
         self.frames.stop()
 
     def run(self) -> Pipeline:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Protocol
 
 from fitcoach.core.pipeline import FrameResult, Pipeline
 from fitcoach.core.frame import Frame, FrameSource
@@ -21,8 +21,28 @@ from fitcoach.core.frame import Frame, FrameSource
 log = logging.getLogger(__name__)
 
 
+class Sink(Protocol):
+    """What the runner calls on a sink; a sink defines any of these (see the module docstring).
+    The sinks in `run/sinks.py` implement them and are documented by these docstrings."""
+
+    def start(self, ctx: "RunContext") -> None:
+        """Before the first frame (the pipeline and the context exist)."""
+
+    def frame(self, ctx: "RunContext", frame: Frame, res: FrameResult) -> None:
+        """After `Pipeline.step` on each frame, in the order the sinks were given."""
+
+    def finish(self, ctx: "RunContext") -> None:
+        """After the last frame when the run was not cancelled (the pipeline has finished)."""
+
+    def close(self, ctx: "RunContext") -> None:
+        """Always, last sink first, also after a failure: release files and threads."""
+
+
 @dataclass
 class RunContext:
+    """What the sinks of one run share: the source, the pipeline, the counters, the frame's cue and
+    workout events, and `data` for the caller."""
+
     source: FrameSource
     exercise: Any
     pipe: Pipeline
@@ -40,6 +60,9 @@ class RunContext:
 
 
 class Runner:
+    """Runs `Pipeline.step` on every frame of a source and hands each result to its sinks, in order, on
+    the calling thread."""
+
     def __init__(self, source: FrameSource, exercise, sinks: Iterable = (), backend_factory=None,
                  scorer=None, frames: Iterable[Frame] | None = None, workout=None) -> None:
         self.source, self.exercise = source, exercise

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 
 class State(enum.Enum):
+    """Where a worker is: idle, running, then finished, cancelled or failed."""
+
     IDLE = "idle"
     RUNNING = "running"
     FINISHED = "finished"
@@ -32,6 +34,9 @@ class State(enum.Enum):
 
 
 class Worker:
+    """A job on its own thread with a cancel event, a `State` and a typed outbox (`events`); the GUI
+    and the console commands poll it."""
+
     def __init__(self, job: Callable[[threading.Event, Callable[[Any], None]], Any], name: str = "worker",
                  on_cancel: Callable[[], None] | None = None) -> None:
         self.job = job
@@ -45,11 +50,14 @@ class Worker:
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> "Worker":
+        """Start the job's thread; returns the worker."""
         self.state = State.RUNNING
         self._thread.start()
         return self
 
     def cancel(self) -> None:
+        """Ask the job to stop (it checks before every frame) and run `on_cancel`, e.g. closing a
+        camera to unblock a read."""
         self._cancel.set()
         if self.on_cancel is not None:
             try:
@@ -59,10 +67,12 @@ class Worker:
 
     @property
     def cancelled(self) -> bool:
+        """Whether `cancel` was called."""
         return self._cancel.is_set()
 
     @property
     def alive(self) -> bool:
+        """Whether the job's thread is still running."""
         return self._thread.is_alive()
 
     def join(self, timeout: float | None = None) -> bool:

@@ -109,6 +109,8 @@ def _p(xs: list[float], q: float) -> float | None:
 
 
 def workout_json(job: WorkoutJob, ctx: RunContext, events: list, cues) -> dict:
+    """The workout JSON (`fitcoach.workout/1`): each set with its reps numbered within the set, the
+    rests, the cues with their times, and what was saved."""
     from fitcoach.core.records import _r, rep_to_json
 
     wk = ctx.workout

@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from fitcoach.cli import DEFAULT_PEOPLE, _backend_factory  # noqa: E402
+from fitcoach.cli.common import DEFAULT_PEOPLE, backend_factory as _backend_factory  # noqa: E402
 from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
 from fitcoach.core.scorer import load_default_scorer  # noqa: E402
 from fitcoach.core.session import Prescription  # noqa: E402

@@ -30,7 +30,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from fitcoach.cli import DEFAULT_PEOPLE, _backend_factory  # noqa: E402
+from fitcoach.cli.common import DEFAULT_PEOPLE, backend_factory as _backend_factory  # noqa: E402
 from fitcoach.run.analyze import analyze  # noqa: E402
 from fitcoach.core.cues import CueEngine  # noqa: E402
 from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402

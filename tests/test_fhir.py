@@ -174,7 +174,7 @@ def test_include_notes_exports_the_program_name_and_notes(tmp_path, monkeypatch,
     assert plan["title"] == "Kim Minji knee rehab (v2)"
     assert plan["description"] == "Kim: pain-free range only"
     _parse_r4(b)
-    from fitcoach.cli import build_parser
+    from fitcoach.cli.parser import build_parser
 
     data_help = next(a for a in build_parser()._subparsers._group_actions[0].choices["data"]._actions
                      if "--include-notes" in a.option_strings).help

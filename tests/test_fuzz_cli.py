@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fitcoach.cli import build_parser
+from fitcoach.cli.parser import build_parser
 from fitcoach.core import synth
 from fitcoach.core.landmarks import SCHEMA
 from fitcoach.io.recordings import save_recording

@@ -5,7 +5,7 @@ socket, nor any name look-up. Also: nothing written outside FitCoach's own folde
 
 ONNX Runtime 1.32.0 fails this test (measured: DNS queries for its telemetry collector from
 about 20 s into the process, plus a device id under ~/.cache/Microsoft/); see pyproject.toml and
-fitcoach/core/privacy.py for the pin that passes it."""
+fitcoach/io/privacy.py for the pin that passes it."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fitcoach import cli
+from fitcoach.cli import app, live
 
 
 class _NoFrames:
@@ -42,7 +43,7 @@ def test_bare_fitcoach_on_each_camera_and_display(camera, display, quiet_home, m
     import fitcoach.io.sources as sources
 
     ran = {}
-    monkeypatch.setattr(cli, "display_available", lambda: display)
+    monkeypatch.setattr(app, "display_available", lambda: display)
     monkeypatch.setattr(sources, "list_cameras", lambda: ["0: fake camera"] if camera else [])
     monkeypatch.setattr(sources, "CameraSource", _NoFrames)
 
@@ -53,7 +54,7 @@ def test_bare_fitcoach_on_each_camera_and_display(camera, display, quiet_home, m
     import sys
     import types
 
-    # The GUI module stands in (tests/core needs no Qt): cmd_gui imports fitcoach.gui.app.main.
+    # The GUI module stands in (tests/core needs no Qt): run_gui imports fitcoach.gui.app.main.
     monkeypatch.setitem(sys.modules, "fitcoach.gui.app", types.SimpleNamespace(main=fake_gui))
 
     class Silent:  # the voice coach without synthesising speech
@@ -79,7 +80,7 @@ def test_bare_fitcoach_on_each_camera_and_display(camera, display, quiet_home, m
         def close(self):
             pass
 
-    monkeypatch.setattr(cli, "_backend_factory", lambda *a, **k: NoPose)
+    monkeypatch.setattr(live, "backend_factory", lambda *a, **k: NoPose)
 
     rc = cli.main([])
     out = capsys.readouterr().out

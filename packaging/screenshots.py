@@ -66,7 +66,7 @@ def _spread_over_weeks(data: Path, days_between: float) -> None:
     Synthetic data only: this edits the temporary data folder's database directly."""
     import sqlite3
 
-    from fitcoach.core.store import DB_NAME
+    from fitcoach.io.store import DB_NAME
 
     con = sqlite3.connect(data / DB_NAME)
     try:

@@ -12,7 +12,7 @@ import pytest
 
 from fitcoach.cli import main
 from fitcoach.core import fhir
-from fitcoach.core.store import Store
+from fitcoach.io.store import Store
 
 PROGRAM = ('name = "Kim Minji knee rehab"\nsessions_per_week = 3\nnotes = "Kim: pain-free range only"\n'
            '[[exercise]]\nid = "sit_to_stand"\nsets = 3\nreps = 10\ntempo = "2-0-2-1"\nrest_s = 60\n'

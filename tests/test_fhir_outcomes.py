@@ -7,7 +7,7 @@ import json
 import pytest
 
 from fitcoach.core import fhir
-from fitcoach.core.store import Store
+from fitcoach.io.store import Store
 
 V1 = ('schema_version = 1\nname = "knee"\nsessions_per_week = 3\n'
       '[[exercise]]\nid = "squat"\nsets = 2\nreps = 8\ntempo = "2-0-2-1"\n')

@@ -165,7 +165,7 @@ def _six_squats(tmp_path):
 
 
 def test_workout_sets_rest_and_saves_as_it_happens(qtbot, tmp_path, isolated):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     rec = _six_squats(tmp_path)
     w = _window(qtbot, "en")
@@ -209,7 +209,7 @@ def test_workout_sets_rest_and_saves_as_it_happens(qtbot, tmp_path, isolated):
 def test_workout_numbers_reps_per_set_ignores_the_rest_and_shows_a_summary(qtbot, tmp_path):
     """2 sets x 3 with a 5 s rest: the file's 4th squat falls in the rest. It is not counted,
     spoken or saved; set 2 counts 1, 2, 3 again (HUD, cue and store); the summary shows at the end."""
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     rec = _six_squats(tmp_path)
     w = _window(qtbot, "en")

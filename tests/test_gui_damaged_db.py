@@ -36,7 +36,7 @@ def dialogs(monkeypatch, tmp_path):
 
 
 def _damaged_history(folder, kind):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     s = Store(folder)
     pid = s.profile("me")

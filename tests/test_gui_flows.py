@@ -21,7 +21,7 @@ def _run_workout(qtbot, page, rec):
 
 
 def test_a_new_session_starts_with_an_empty_self_report(qtbot, tmp_path):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     rec = _six_squats(tmp_path)
     w = _window(qtbot, "en")
@@ -91,7 +91,7 @@ def test_seeking_back_before_the_first_rep_clears_the_last_reps_score(qtbot, dem
 def test_start_begins_with_the_exercise_the_plan_lists_first(qtbot):
     """A condition the physiotherapist recorded (lower back pain) puts a corrective glute bridge
     before the program's squats: Start opens the glute bridge with the corrective's dose."""
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     w = _window(qtbot, "en")
     prog = w.programs
@@ -123,7 +123,7 @@ def test_first_run_welcomes_before_anything_else_and_labels_the_demo(qtbot, monk
     import numpy as np
 
     from fitcoach.io.settings import load_settings
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     w = _window(qtbot, "en")
     assert w.welcome is not None and w.tabs.currentWidget() is w.welcome
@@ -179,7 +179,7 @@ def test_workout_page_sets_and_rest_on_a_real_clip(qtbot, shared_dir):
     """A real video (7 sit-ups in 13 s, another camera and person than the synthetic takes)
     as a 2 x 3 workout with a 2 s rest: the sit-up that falls in the rest is not counted, spoken
     or saved; each set counts 1, 2, 3 on the HUD, in the cues and in the store."""
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     clip = shared_dir / "clips" / "situp" / "Sumukh0504__prime-fitness__situps.mp4"
     if not clip.exists():

@@ -58,7 +58,7 @@ def _page(qtbot, lang="en"):
 
 
 def test_history_loads_when_first_shown_and_when_the_profile_changes(qtbot):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     with Store() as st:
         _session(st, st.profile("me"), "squat", 1, [3], [(95, 170)] * 3)
@@ -72,7 +72,7 @@ def test_history_loads_when_first_shown_and_when_the_profile_changes(qtbot):
 
 
 def test_history_adherence_counts_the_sessions_own_prescribed_sets(qtbot):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     with Store() as st:
         _session(st, st.profile("me"), "squat", 1, [3, 3], [(95, 170)] * 5)  # 2 x 3 prescribed, 5 done
@@ -83,7 +83,7 @@ def test_history_adherence_counts_the_sessions_own_prescribed_sets(qtbot):
 
 
 def test_history_charts_have_fixed_ranges_a_no_data_text_and_one_series_per_exercise(qtbot):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     page = _page(qtbot)
     page.refresh()  # no history: every chart says so, on sensible ranges
@@ -124,7 +124,7 @@ def test_history_never_rounds_a_value_across_its_target():
 
 
 def test_history_details_show_a_failing_ratio_as_failing(qtbot):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     fault = {"id": "knee_valgus", "message": "x", "measured": 0.796, "target": "≥ 0.8", "unit": "ratio"}
     with Store() as st:
@@ -139,7 +139,7 @@ def test_history_details_show_a_failing_ratio_as_failing(qtbot):
 @pytest.mark.parametrize("lang, expect", [("en", "Your Squat range of motion improved 6° this week"),
                                           ("ko", "이번 주 스쿼트 가동 범위가 6° 좋아졌어요")])
 def test_history_says_in_a_sentence_how_the_week_went(qtbot, lang, expect):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     with Store() as st:
         pid = st.profile("me")

@@ -31,7 +31,7 @@ def _ids(page):
 
 
 def _profiles(*names):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     store = Store()
     try:
@@ -92,7 +92,7 @@ def test_switching_to_a_patient_without_a_program_clears_the_table(qtbot):
 
 
 def test_patients_are_picked_from_a_list_and_added(qtbot):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     _profiles("bob", "anna")
     page = _page(qtbot)
@@ -134,7 +134,7 @@ def test_conditions_and_avoid_are_picked_from_the_catalog(qtbot, lang):
     from PySide6.QtCore import Qt
 
     from fitcoach.core.exercises import ExerciseCatalog
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     catalog = ExerciseCatalog.load()
     page = _page(qtbot, lang)

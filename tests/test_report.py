@@ -2,7 +2,7 @@
 
 import pytest
 
-from fitcoach.core.store import Store
+from fitcoach.io.store import Store
 from fitcoach.report import summarize, write_report
 
 pytest.importorskip("matplotlib")

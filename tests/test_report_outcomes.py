@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from fitcoach.core.store import Store
+from fitcoach.io.store import Store
 from fitcoach.report import summarize, write_report
 
 pytest.importorskip("matplotlib")

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from fitcoach.core.store import SCHEMA_VERSION, Store, StoreError, migrate
+from fitcoach.io.store import SCHEMA_VERSION, Store, StoreError, migrate
 
 
 

@@ -102,7 +102,7 @@ def _save_sinks(args: AnalyzeArgs, catalog, ex, cues) -> list:
     """analyze --save: sinks that save the input as one set of the history (every completed rep
     committed when it completes), with the program's prescription when --program is given."""
     from fitcoach.core.session import Prescription, SessionRecorder
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
     from fitcoach.run.sinks import OneSetSink, StoreSink
 
     store = Store()

@@ -91,7 +91,7 @@ def _keep(args: _AssessArgs, what: str, out: dict, page: str) -> int:
     if args.html:
         write_private_text(args.html, page)
     if args.save:
-        from fitcoach.core.store import Store
+        from fitcoach.io.store import Store
 
         with Store() as store:
             store.add_assessment(store.profile(args.profile), what, out)

@@ -1,4 +1,4 @@
-"""`fitcoach data ACTION`: the local history (`fitcoach.core.store`) — export it (JSON, CSV of
+"""`fitcoach data ACTION`: the local history (`fitcoach.io.store`) — export it (JSON, CSV of
 the reps, a FHIR R4 Bundle), erase a profile, record a self-report, back it up, and check,
 restore or salvage it. The last three never open the history as a `Store`, so they work when
 it is damaged."""
@@ -27,7 +27,7 @@ class DataArgs(CommandArgs):
 
 def run(args: DataArgs) -> int:
     """One action on the history; one line says what was done."""
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     if args.action in ("restore", "check", "salvage"):  # these work on a damaged database too
         return _repair(args)
@@ -88,7 +88,7 @@ def _export(store, args: DataArgs) -> None:
 def _repair(args: DataArgs) -> int:
     """`data restore`, `data check`, `data salvage`: they never open the history as a Store, so
     they work when it is damaged (a damaged history gives one line with the way out, exit 2)."""
-    from fitcoach.core import store as st
+    from fitcoach.io import store as st
 
     if args.action == "restore":
         return _restore(args.file)
@@ -104,7 +104,7 @@ def _repair(args: DataArgs) -> int:
 
 
 def _restore(file: str | None) -> int:
-    from fitcoach.core import store as st
+    from fitcoach.io import store as st
 
     if not file:
         raise FitCoachError("data restore: give --file BACKUP")
@@ -120,7 +120,7 @@ def _restore(file: str | None) -> int:
 
 
 def _check() -> int:
-    from fitcoach.core import store as st
+    from fitcoach.io import store as st
 
     res = st.check()
     if not res.exists:

@@ -16,7 +16,7 @@ from fitcoach.i18n import tr
 
 def _export(profile: str) -> dict:
     """The profile's history as `Store.export_profile` gives it."""
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     with Store() as store:
         return store.export_profile(profile)
@@ -35,7 +35,7 @@ class ProfileArgs(CommandArgs):
 
 def run_profile(args: ProfileArgs) -> int:
     """Create or update a profile; prints it as one JSON line."""
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     with Store() as store:
         store.set_profile(args.name, args.age_band, args.level, args.goal, args.condition, args.avoid)
@@ -97,7 +97,7 @@ class ReportArgs(CatalogArgs):
 def run_report(args: ReportArgs) -> int:
     """The progress report of a profile (`fitcoach.report.write_report`), pseudonymised."""
     from fitcoach.core.fhir import pseudonym
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
     from fitcoach.report import write_report
 
     if not args.out.lower().endswith((".html", ".pdf")):
@@ -121,7 +121,7 @@ class ProgramArgs(CatalogArgs):
 def run_program(args: ProgramArgs) -> int:
     """Validate a program file, import it as the next version of its name, or export one."""
     from fitcoach.core.programs import load_program_file
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     if args.action == "validate":
         prog = load_program_file(args.file, load_catalog(args.exercises_dir))

@@ -80,7 +80,7 @@ def _job(args: WorkoutArgs, src, ex, presc):
     recorder_factory = None
     if args.profile:
         def recorder_factory():
-            from fitcoach.core.store import Store
+            from fitcoach.io.store import Store
 
             store = Store()
             return store, SessionRecorder(store, args.profile, ex.id, src.name, args.model, presc)
@@ -103,7 +103,7 @@ def _program_prescription(args: WorkoutArgs, catalog, ex):
     if Path(args.program).suffix.lower() == ".toml" or Path(args.program).is_file():
         prog = load_program_file(args.program, catalog)
     else:
-        from fitcoach.core.store import Store
+        from fitcoach.io.store import Store
 
         with Store() as store:
             prog = parse_program(store.program_text(args.profile or "me", args.program), args.program, catalog)

@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         """No profile chosen yet and no history: the welcome comes first."""
         if self.settings.profile:
             return False
-        from fitcoach.core.store import Store
+        from fitcoach.io.store import Store
 
         try:
             store = Store()
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         demo there; `switch=False` loads it without leaving the current page."""
         from fitcoach.core import synth
         from fitcoach.io.recordings import save_recording
-        from fitcoach.core.store import default_data_dir
+        from fitcoach.io.store import default_data_dir
 
         from fitcoach.io.private_files import private_dir
 

@@ -136,7 +136,7 @@ class AssessmentPage(QWidget):
                 import cv2
 
                 from fitcoach.io.private_files import private_dir, write_private_bytes
-                from fitcoach.core.store import default_data_dir
+                from fitcoach.io.store import default_data_dir
 
                 folder = private_dir(default_data_dir() / "assessments")
                 path = folder / time.strftime(f"{self._capture_which}-%Y%m%d-%H%M%S.jpg")

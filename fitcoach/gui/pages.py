@@ -34,7 +34,7 @@ def open_store(lang: str = "en"):
     """(Store, None), or (None, why) when the history cannot be opened; the user is told why,
     once, and every page goes on working without it."""
     from fitcoach.core.errors import FitCoachError
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     try:
         return Store(), None
@@ -45,7 +45,7 @@ def open_store(lang: str = "en"):
 
 def _load_export(profile: str, lang: str = "en"):
     """(the profile's export or None, why the history cannot be read or None)."""
-    from fitcoach.core.store import DatabaseDamaged, StoreError
+    from fitcoach.io.store import DatabaseDamaged, StoreError
 
     store, problem = open_store(lang)
     if store is None:
@@ -178,7 +178,7 @@ class SettingsPage(QWidget):
         super().__init__()
         from fitcoach.io.settings import Settings
         from fitcoach.io.sources import list_cameras
-        from fitcoach.core.store import default_data_dir
+        from fitcoach.io.store import default_data_dir
 
         self.lang = lang
         self.folder = default_data_dir()

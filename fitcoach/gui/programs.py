@@ -190,7 +190,7 @@ class ProgramsPage(QWidget):
     def refresh_patients(self) -> None:
         """Fill the patient list with the stored profiles, keeping the current one selected
         (without reloading it: the table may hold unsaved edits)."""
-        from fitcoach.core.store import DatabaseDamaged
+        from fitcoach.io.store import DatabaseDamaged
         from fitcoach.gui.pages import open_store, tell_store_problem
 
         store, problem = open_store(self.lang)  # a damaged history: told once, and said here
@@ -221,7 +221,7 @@ class ProgramsPage(QWidget):
 
     def add_patient(self) -> bool:
         """Store a new patient (profile) by the name typed, list it and switch to it."""
-        from fitcoach.core.store import Store, StoreError
+        from fitcoach.io.store import Store, StoreError
 
         name = self.new_patient.text().strip()
         try:
@@ -253,7 +253,7 @@ class ProgramsPage(QWidget):
 
         from fitcoach.core.errors import ValidationError
         from fitcoach.core.programs import latest_program
-        from fitcoach.core.store import Store, StoreError
+        from fitcoach.io.store import Store, StoreError
 
         name = self.profile.text().strip()
         export, found, problem = None, None, None
@@ -328,7 +328,7 @@ class ProgramsPage(QWidget):
         self.table.selectRow(to)
 
     def save_patient(self) -> bool:
-        from fitcoach.core.store import Store, StoreError
+        from fitcoach.io.store import Store, StoreError
 
         unknown = [a for a in self.avoid.values() if a not in self.catalog.ids()]
         if unknown:
@@ -415,7 +415,7 @@ class ProgramsPage(QWidget):
                 self.table.item(row, COLUMNS.index(key)).setBackground(QColor("#f8c0c0"))
 
     def save(self) -> bool:
-        from fitcoach.core.store import Store
+        from fitcoach.io.store import Store
 
         prog = self.validate()
         if prog is None:
@@ -471,7 +471,7 @@ class ProgramsPage(QWidget):
             self.write_fhir(p)
 
     def write_report(self, path: str) -> None:
-        from fitcoach.core.store import Store
+        from fitcoach.io.store import Store
         from fitcoach.report import write_report
 
         store = Store()
@@ -486,7 +486,7 @@ class ProgramsPage(QWidget):
 
         from fitcoach.core import fhir
         from fitcoach.io.private_files import write_private_text
-        from fitcoach.core.store import Store
+        from fitcoach.io.store import Store
 
         store = Store()
         try:  # only the model files that are installed and verified (no empty hashes)

@@ -156,7 +156,7 @@ class WelcomePage(QWidget):
     # -- done ---------------------------------------------------------------------------------------
     def finish(self) -> bool:
         """Create (or update) the profile with its level; emits `done(name)`."""
-        from fitcoach.core.store import Store, StoreError
+        from fitcoach.io.store import Store, StoreError
 
         name = " ".join(self.name.text().split())
         if not name:

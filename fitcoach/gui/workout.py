@@ -186,7 +186,7 @@ class WorkoutPage(QWidget):
 
     def refresh_prescription(self) -> None:
         """Program for this profile (if it has this exercise), else the exercise's defaults."""
-        from fitcoach.core.store import Store, StoreError
+        from fitcoach.io.store import Store, StoreError
 
         ex = self.ex
         p, src, verbosity = Prescription.for_exercise(ex), tr("exercise defaults", self.lang), None
@@ -318,7 +318,7 @@ class WorkoutPage(QWidget):
         model = self.settings.model if source.kind != "landmarks" else None
 
         def recorder_factory():  # on the analysis thread, which then owns the store
-            from fitcoach.core.store import Store
+            from fitcoach.io.store import Store
 
             store = Store()
             return store, SessionRecorder(store, profile, ex.id, str(source_name), model, p)
@@ -335,7 +335,7 @@ class WorkoutPage(QWidget):
 
         record_path = None
         if self.record.isChecked():
-            from fitcoach.core.store import default_data_dir
+            from fitcoach.io.store import default_data_dir
 
             from fitcoach.io.private_files import private_dir
 
@@ -501,7 +501,7 @@ class WorkoutPage(QWidget):
         self.prompt_save.setEnabled(True)
 
     def save_self_report(self) -> bool:
-        from fitcoach.core.store import Store, StoreError
+        from fitcoach.io.store import Store, StoreError
 
         if self.session_id is None:
             return False

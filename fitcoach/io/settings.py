@@ -79,7 +79,7 @@ def parse_settings(text: str | bytes, where: str = "settings.toml") -> Settings:
 
 
 def load_settings(folder: Path | None = None) -> Settings:
-    from fitcoach.core.store import default_data_dir
+    from fitcoach.io.store import default_data_dir
 
     p = (folder or default_data_dir()) / "settings.toml"
     if not p.exists():
@@ -104,7 +104,7 @@ def save_settings(st: Settings, folder: Path | None = None) -> Path:
     """Write settings.toml readable by the user only (validated first, replaced atomically;
     the folder is created 0700 whatever the umask)."""
     from fitcoach.io.private_files import private_dir, write_private_text
-    from fitcoach.core.store import default_data_dir
+    from fitcoach.io.store import default_data_dir
 
     text = settings_text(st)
     parse_settings(text)

@@ -20,7 +20,7 @@ from fitcoach.cli import main as cli
 
 
 def _history(folder: Path) -> None:
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     s = Store(folder)
     pid = s.profile("fuzz")

@@ -51,7 +51,7 @@ def _imports(path: Path, top_level_only: bool = False, source: str | None = None
             else:
                 mod = node.module or ""
             out.append((mod, node.lineno))
-            # `from fitcoach.core import store` imports the module fitcoach.core.store
+            # `from fitcoach.io import store` imports the module fitcoach.io.store
             out += [(f"{mod}.{a.name}", node.lineno) for a in node.names if a.name != "*"]
     return out
 
@@ -88,8 +88,6 @@ def test_the_tree_is_read():
 
 
 def core_rule(mod, imp):
-    if mod == "fitcoach.core.store" and _under(imp, "fitcoach.io.private_files"):
-        return None  # moving to fitcoach.io.store in this restructuring (issue 16)
     if _under(mod, "fitcoach.core") and _under(imp, "fitcoach") and not (
             _under(imp, "fitcoach.core") or _under(imp, "fitcoach.i18n") or imp in ("fitcoach", "fitcoach.__version__")):
         return "the core may import only the core and the languages"

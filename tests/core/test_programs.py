@@ -176,7 +176,7 @@ def test_fuzz_structures_give_only_validation_errors(catalog, item, spw):
 
 def test_import_is_all_or_nothing(tmp_path, catalog):
     from fitcoach.core.programs import load_program_file
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     s = Store(tmp_path / "d")
     pid = s.profile("p")
@@ -194,7 +194,7 @@ def test_import_is_all_or_nothing(tmp_path, catalog):
 
 
 def test_backup_restore_with_integrity_check(tmp_path):
-    from fitcoach.core.store import Store, StoreError, restore
+    from fitcoach.io.store import Store, StoreError, restore
 
     s = Store(tmp_path / "d")
     s.profile("keep")

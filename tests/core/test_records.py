@@ -8,7 +8,7 @@ import pytest
 from fitcoach.core.programs import ProgramError, parse_program
 from fitcoach.core.records import (AssessmentRecord, ProfileExport, ProgramRecord, RecordError, SelfReport,
                                    SessionRecord, StoredRep)
-from fitcoach.core.store import Store
+from fitcoach.io.store import Store
 
 PROGRAM = 'schema_version = 1\nname = "Knee A"\nsessions_per_week = 3\n[[exercise]]\nid = "squat"\nsets = 2\nreps = 8\n'
 

@@ -92,7 +92,7 @@ def test_program_item_overrides_the_exercise(catalog):
 
 
 def test_recorder_saves_sets_and_reps_as_they_happen(catalog, ten_squats, tmp_path):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     rec, _ = ten_squats
     ex = catalog.get("squat")
@@ -194,7 +194,7 @@ def test_reps_are_numbered_within_each_set_and_nothing_is_counted_in_the_rest(ca
 
 def test_the_set_after_a_long_rest_counts_from_one_and_is_saved(catalog, eight_squats, tmp_path):
     """A 10 s rest: reps 4-6 of the file fall in it; set 2 starts after it and is saved as set 2."""
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     ex = catalog.get("squat")
     p = Prescription.for_exercise(ex, sets=2, reps=3, rest_s=10.0)
@@ -214,7 +214,7 @@ def test_the_set_after_a_long_rest_counts_from_one_and_is_saved(catalog, eight_s
 
 
 def test_recorder_numbers_reps_within_each_set(catalog, ten_squats, tmp_path):
-    from fitcoach.core.store import Store
+    from fitcoach.io.store import Store
 
     rec, _ = ten_squats
     ex = catalog.get("squat")

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from fitcoach import cli
-from fitcoach.core import store as st
-from fitcoach.core.store import DB_NAME, SCHEMA_VERSION, Store, StoreError
+from fitcoach.io import store as st
+from fitcoach.io.store import DB_NAME, SCHEMA_VERSION, Store, StoreError
 
 PROGRAM = """schema_version = 1
 name = "Knee rehab A"
@@ -189,7 +189,7 @@ def test_sha256_checked_when_present_and_reported_when_absent(tmp_path, data, ca
 def test_restore_keeps_the_replaced_history_as_a_dated_private_copy(tmp_path, data, capsys, open_umask):
     _history(data, "old")
     # a committed write still only in the WAL (the last writer was killed before checkpointing)
-    subprocess.run([sys.executable, "-c", "import os, sys; from pathlib import Path; from fitcoach.core.store import Store;"
+    subprocess.run([sys.executable, "-c", "import os, sys; from pathlib import Path; from fitcoach.io.store import Store;"
                     "s = Store(Path(sys.argv[1])); s.profile('only-in-wal'); os._exit(0)", str(data)], check=True)
     assert (data / f"{DB_NAME}-wal").stat().st_size > 0
     other = tmp_path / "other"
@@ -221,7 +221,7 @@ def test_restore_of_a_damaged_history_keeps_its_bytes_for_salvage(tmp_path, data
     assert _names(data / DB_NAME) == ["new"]
 
 
-HOLD = ("import sys; from pathlib import Path; from fitcoach.core.store import Store; "
+HOLD = ("import sys; from pathlib import Path; from fitcoach.io.store import Store; "
         "s = Store(Path(sys.argv[1])); print('open', flush=True); sys.stdin.read(); s.close()")
 
 
@@ -252,7 +252,7 @@ def test_restore_refuses_while_another_process_has_the_history_open(tmp_path, da
 
 def test_a_store_waits_for_a_restore_in_progress(tmp_path, data, monkeypatch):
     _history(data)
-    monkeypatch.setattr(st, "LOCK_WAIT_S", 0.3)
+    monkeypatch.setattr(st.locking, "LOCK_WAIT_S", 0.3)
     lock = st.DbLock(data, True, 0.0, "busy")  # what restore holds while it swaps the files
     try:
         t0 = time.monotonic()
@@ -295,7 +295,7 @@ def test_restore_while_a_session_is_saving_loses_no_saved_rep(tmp_path, data, de
     con.close()
 
 
-RESTORE = ("import sys; from pathlib import Path; from fitcoach.core.store import restore; "
+RESTORE = ("import sys; from pathlib import Path; from fitcoach.io.store import restore; "
            "print('go', flush=True); restore(Path(sys.argv[1]), Path(sys.argv[2])); print('done', flush=True)")
 
 
@@ -313,7 +313,7 @@ def test_kill_9_at_any_point_of_a_restore_loses_nothing(tmp_path):
             p.unlink()
         _history(data, "old", sessions=2)
         subprocess.run([sys.executable, "-c", "import os, sys; from pathlib import Path; "
-                        "from fitcoach.core.store import Store; s = Store(Path(sys.argv[1])); "
+                        "from fitcoach.io.store import Store; s = Store(Path(sys.argv[1])); "
                         "s.profile('wal'); os._exit(0)", str(data)], check=True)
         proc = subprocess.Popen([sys.executable, "-c", RESTORE, str(backup), str(data)], stdout=subprocess.PIPE,
                                 text=True)
@@ -560,7 +560,7 @@ def test_salvage_refuses_to_overwrite_and_reports_nothing_readable(tmp_path, dat
 
 
 # -- what holds ------------------------------------------------------------------------------------
-WRITER = ("import sys, time; from pathlib import Path; from fitcoach.core.store import Store\n"
+WRITER = ("import sys, time; from pathlib import Path; from fitcoach.io.store import Store\n"
           "folder, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])\n"
           "while not go.exists(): time.sleep(0.005)\n"
           "s = Store(folder); pid = s.profile(name); sid, set_id = s.start_session(pid, 'squat')\n"

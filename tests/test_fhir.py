@@ -11,7 +11,7 @@ import time
 import pytest
 
 from fitcoach.cli import main
-from fitcoach.core import fhir
+from fitcoach.reports import fhir
 from fitcoach.io.store import Store
 
 PROGRAM = ('name = "Kim Minji knee rehab"\nsessions_per_week = 3\nnotes = "Kim: pain-free range only"\n'

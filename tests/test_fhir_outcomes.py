@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fitcoach.core import fhir
+from fitcoach.reports import fhir
 from fitcoach.io.store import Store
 
 V1 = ('schema_version = 1\nname = "knee"\nsessions_per_week = 3\n'

@@ -36,7 +36,7 @@ rest_s = 60
 # are not FitCoach's and hold no user data, so they are not held to FitCoach's modes; anything
 # else outside FitCoach's own folders fails the test.
 THIRD_PARTY = {
-    # (matplotlib's font cache goes into FitCoach's own cache folder: fitcoach/report.py)
+    # (matplotlib's font cache goes into FitCoach's own cache folder: fitcoach/reports/)
     "xdg-config/pulse": "PulseAudio client folder (libpulse, loaded by espeak-ng)",
     "xdg-config/pulse/*-runtime": "PulseAudio client's link to its runtime folder",
 }

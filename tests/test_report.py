@@ -3,7 +3,7 @@
 import pytest
 
 from fitcoach.io.store import Store
-from fitcoach.report import summarize, write_report
+from fitcoach.reports import summarize, write_report
 
 pytest.importorskip("matplotlib")
 

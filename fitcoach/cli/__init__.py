@@ -9,7 +9,7 @@ traceback only with --debug-log.
 The package: `parser` (the options of every command), `common` (typed arguments and what the
 commands share), and a module per command or group of commands, each a function taking a
 frozen dataclass of its arguments and calling the services (`fitcoach.run`, `fitcoach.core`,
-`fitcoach.report`, `fitcoach.voice`, `fitcoach.train`).
+`fitcoach.reports`, `fitcoach.voice`, `fitcoach.train`).
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ class RomArgs(_AssessArgs):
 
 def run_posture(args: PostureArgs) -> int:
     """Forward head, tilt and asymmetry from a front and/or a side view."""
-    from fitcoach.core import assess, report_html
+    from fitcoach.core import assess
+    from fitcoach.reports import assessment_html as report_html
 
     if not args.front and not args.side:
         raise FitCoachError("assess posture: give --front PHOTO and/or --side PHOTO (or videos)")
@@ -55,7 +56,8 @@ def run_posture(args: PostureArgs) -> int:
 
 def run_rom(args: RomArgs) -> int:
     """One joint's range of motion against its normal range."""
-    from fitcoach.core import assess, report_html
+    from fitcoach.core import assess
+    from fitcoach.reports import assessment_html as report_html
 
     frames = _assess_frames(args.input, args)
     out = assess.assess_rom(frames, args.test, args.side, args.input)

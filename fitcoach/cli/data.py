@@ -66,7 +66,7 @@ def _export(store, args: DataArgs) -> None:
     if not args.out:
         raise FitCoachError("data export: give --out FILE.json or FILE.csv")
     if args.out.endswith(".fhir.json"):
-        from fitcoach.core import fhir
+        from fitcoach.reports import fhir
 
         b = fhir.bundle(store.export_profile(args.profile), store.salt(), fhir.verified_models(),
                         include_notes=args.include_notes, catalog=load_catalog())  # validated before anything is written

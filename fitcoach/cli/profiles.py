@@ -1,5 +1,5 @@
 """A person's side of the local history: `fitcoach profile set`, `fitcoach plan` (the next
-session, `fitcoach.core.planner`), `fitcoach report` (HTML or PDF, `fitcoach.report`) and
+session, `fitcoach.core.planner`), `fitcoach report` (HTML or PDF, `fitcoach.reports`) and
 `fitcoach program validate|import|export` (program files, `fitcoach.core.programs`)."""
 
 from __future__ import annotations
@@ -95,10 +95,10 @@ class ReportArgs(CatalogArgs):
 
 
 def run_report(args: ReportArgs) -> int:
-    """The progress report of a profile (`fitcoach.report.write_report`), pseudonymised."""
-    from fitcoach.core.fhir import pseudonym
+    """The progress report of a profile (`fitcoach.reports.write_report`), pseudonymised."""
+    from fitcoach.reports.fhir import pseudonym
     from fitcoach.io.store import Store
-    from fitcoach.report import write_report
+    from fitcoach.reports import write_report
 
     if not args.out.lower().endswith((".html", ".pdf")):
         raise FitCoachError("report: --out must end in .html or .pdf")

@@ -203,7 +203,7 @@ class AssessmentPage(QWidget):
             self.result.setPlainText(job.failure.message)
             return
         kind, out = job.result
-        from fitcoach.core import report_html
+        from fitcoach.reports import assessment_html as report_html
 
         self.result.setHtml(report_html.posture_html(out, self.lang) if kind == "posture"
                             else report_html.rom_html(out, self.lang))

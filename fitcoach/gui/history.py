@@ -120,7 +120,7 @@ class HistoryPage(QWidget):
 
     def refresh(self) -> None:
         from fitcoach.gui.pages import _export
-        from fitcoach.report import summarize
+        from fitcoach.reports import summarize
 
         self.loaded_profile = self.profile.text().strip()
         self.export = _export(self.loaded_profile)

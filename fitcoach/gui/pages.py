@@ -133,7 +133,7 @@ class TodayPage(QWidget):
 
     def _last_results(self, export: dict) -> str:
         """The most recent session: reps against the prescription, ROM, score, self-report."""
-        from fitcoach.report import summarize
+        from fitcoach.reports import summarize
 
         sessions = summarize(export, self.catalog)["sessions"]
         if not sessions:

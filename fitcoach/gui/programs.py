@@ -472,7 +472,7 @@ class ProgramsPage(QWidget):
 
     def write_report(self, path: str) -> None:
         from fitcoach.io.store import Store
-        from fitcoach.report import write_report
+        from fitcoach.reports import write_report
 
         store = Store()
         try:
@@ -484,7 +484,7 @@ class ProgramsPage(QWidget):
     def write_fhir(self, path: str) -> None:
         import json
 
-        from fitcoach.core import fhir
+        from fitcoach.reports import fhir
         from fitcoach.io.private_files import write_private_text
         from fitcoach.io.store import Store
 

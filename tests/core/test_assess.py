@@ -101,7 +101,7 @@ def test_rom_errors_name_the_problem():
 
 
 def test_reports_are_in_korean_where_asked():
-    from fitcoach.core import report_html
+    from fitcoach.reports import assessment_html as report_html
 
     finding = {"id": "craniovertebral_angle", "name": {"en": "Forward head posture", "ko": "거북목"}, "view": "side",
                "value": 44.0, "uncertainty": 2.0, "norm": "≈ 50.6°", "source": "published", "status": "outside",

@@ -3,8 +3,10 @@ those inside functions), so a lazy import cannot slip past:
 
 - `fitcoach.core` (the domain) imports nothing of FitCoach above it: not the runner, the voice,
   the reports, the trainers, the front ends;
-- `fitcoach.io` (cameras, files, the pose model at run time, recordings, settings, the store)
-  imports only the core, itself and the languages;
+- `fitcoach.io` (cameras, files, the pose model at run time, recordings, settings, the store:
+  `fitcoach.io.store`) imports only the core, itself and the languages;
+- `fitcoach.reports` (output formats: the progress report, the FHIR export, the printable
+  assessment pages) imports only the core, the I/O layer, itself and the languages;
 - `fitcoach.run` (the frame loop) imports only the core, the I/O layer and the languages;
 - only `fitcoach.gui` imports Qt (PySide6, shiboken6, pyqtgraph);
 - nothing imports the front ends (`fitcoach.gui`, `fitcoach.cli`) but the front ends themselves
@@ -112,14 +114,22 @@ def test_core_imports_nothing_above_it():
 
 def _only(layer: str, allowed: tuple[str, ...]):
     def rule(mod, imp):
-        if _under(mod, layer) and _under(imp, "fitcoach") and imp != "fitcoach" and not any(
-                _under(imp, p) for p in (layer, *allowed)):
+        if _under(mod, layer) and _under(imp, "fitcoach") and imp not in ("fitcoach", "fitcoach.__version__") \
+                and not any(_under(imp, p) for p in (layer, *allowed)):
             return f"{layer} may import only itself and {', '.join(allowed)}"
     return rule
 
 
 def test_io_imports_only_the_core():
     assert _violations(_only("fitcoach.io", ("fitcoach.core", "fitcoach.i18n"))) == []
+
+
+def test_the_reports_import_only_the_core_and_io():
+    rule = _only("fitcoach.reports", ("fitcoach.core", "fitcoach.io", "fitcoach.i18n"))
+    assert any(_under(_module(f), "fitcoach.reports") for f in FILES)
+    assert rule("fitcoach.reports.fhir", "fitcoach.run.runner") and rule("fitcoach.reports", "fitcoach.voice")
+    assert rule("fitcoach.reports.summary", "fitcoach.io.store") is None
+    assert _violations(rule) == []
 
 
 def test_the_runner_imports_only_the_core_and_io():

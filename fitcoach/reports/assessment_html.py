@@ -1,4 +1,5 @@
-"""Printable, self-contained HTML reports (no scripts, no external resources: works offline)."""
+"""Printable, self-contained HTML pages of the posture and range-of-motion assessments (no
+scripts, no external resources: works offline), in the language asked for."""
 
 from __future__ import annotations
 

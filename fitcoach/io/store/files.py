@@ -9,6 +9,8 @@ import os
 import time
 from pathlib import Path
 
+from fitcoach.io.private_files import private_dir
+
 DB_NAME = "fitcoach.db"
 
 
@@ -20,8 +22,6 @@ def default_data_dir() -> Path:
 
 def _private_dir(path: Path) -> Path:
     """The data folder: created 0700 with any missing parents, tightened to 0700 if it exists."""
-    from fitcoach.io.private_files import private_dir
-
     return private_dir(path)
 
 

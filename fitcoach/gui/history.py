@@ -47,11 +47,14 @@ def fmt_measured(value: float, unit: str, target: str) -> str:
 
 
 class HistoryPage(QWidget):
-    def __init__(self, catalog, lang: str = "en") -> None:
+    def __init__(self, catalog, lang: str = "en", db=None) -> None:
         super().__init__()
         import pyqtgraph as pg
 
+        from fitcoach.app.database import Database
+
         self.catalog, self.lang = catalog, lang
+        self.db = db if db is not None else Database()
         self.export: dict | None = None
         self.sessions: list[dict] = []
         self.profile = QLineEdit("me")
@@ -119,11 +122,11 @@ class HistoryPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        from fitcoach.gui.pages import _export
+        from fitcoach.gui.pages import load_export
         from fitcoach.report import summarize
 
         self.loaded_profile = self.profile.text().strip()
-        self.export = _export(self.loaded_profile)
+        self.export = load_export(self.db, self.loaded_profile)[0]
         self.sessions = []
         if self.export is not None:
             summary = summarize(self.export, self.catalog)

@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
+from fitcoach.app import history
+from fitcoach.app.database import Database, data_dir
 from fitcoach.gui.i18n import LANGS, language_name, tr
 
 
@@ -30,47 +32,22 @@ def tell_store_problem(message: str, lang: str = "en") -> None:
     QTimer.singleShot(0, lambda: QMessageBox.critical(None, tr("FitCoach", lang), message))
 
 
-def open_store(lang: str = "en"):
-    """(Store, None), or (None, why) when the history cannot be opened; the user is told why,
-    once, and every page goes on working without it."""
-    from fitcoach.core.errors import FitCoachError
-    from fitcoach.core.store import Store
-
-    try:
-        return Store(), None
-    except FitCoachError as e:  # DatabaseDamaged (with the way out), StoreError (busy, newer)
-        tell_store_problem(str(e), lang)
-        return None, str(e)
-
-
-def _load_export(profile: str, lang: str = "en"):
-    """(the profile's export or None, why the history cannot be read or None)."""
-    from fitcoach.core.store import DatabaseDamaged, StoreError
-
-    store, problem = open_store(lang)
-    if store is None:
-        return None, problem
-    try:
-        return store.export_profile(profile), None
-    except StoreError:  # no such profile: no history yet
-        return None, None
-    except DatabaseDamaged as e:  # damage met while reading
-        tell_store_problem(str(e), lang)
-        return None, str(e)
-    finally:
-        store.close()
-
-
-def _export(profile: str):
-    return _load_export(profile)[0]
+def load_export(db, profile: str, lang: str = "en"):
+    """(the profile's export or None, why the history cannot be read or None); the user is told
+    why, once, and every page goes on working without it."""
+    read = history.load_export(db, profile)
+    if read.problem is not None:
+        tell_store_problem(read.problem, lang)
+    return read.export, read.problem
 
 
 class TodayPage(QWidget):
     start_requested = Signal(str)  # exercise id
 
-    def __init__(self, catalog, lang: str = "en") -> None:
+    def __init__(self, catalog, lang: str = "en", db: Database | None = None) -> None:
         super().__init__()
         self.catalog, self.lang = catalog, lang
+        self.db = db if db is not None else Database()
         self.profile = QLineEdit("me")
         self.refresh_btn = QPushButton(tr("Plan my next session", lang))
         self.refresh_btn.clicked.connect(self.refresh)
@@ -96,7 +73,7 @@ class TodayPage(QWidget):
 
         from fitcoach.core.planner import default_capacity_model, localize_plan, plan_next
 
-        export, problem = _load_export(self.profile.text().strip(), self.lang)
+        export, problem = load_export(self.db, self.profile.text().strip(), self.lang)
         if problem is not None:  # the history cannot be read: say so and how to recover
             self.plan = None
             self.plan_view.setPlainText(problem)
@@ -178,10 +155,9 @@ class SettingsPage(QWidget):
         super().__init__()
         from fitcoach.io.settings import Settings
         from fitcoach.io.sources import list_cameras
-        from fitcoach.core.store import default_data_dir
 
         self.lang = lang
-        self.folder = default_data_dir()
+        self.folder = data_dir()
         st = settings or Settings()
         self._base = st  # what this page does not edit (the profile) is saved unchanged
         self.ui_lang = QComboBox()

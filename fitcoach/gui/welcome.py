@@ -45,11 +45,13 @@ class WelcomePage(QWidget):
     sample_requested = Signal()
     camera_requested = Signal()
 
-    def __init__(self, lang: str = "en", cameras: list[str] | None = None, opener=None) -> None:
+    def __init__(self, lang: str = "en", cameras: list[str] | None = None, opener=None, db=None) -> None:
         super().__init__()
+        from fitcoach.app.database import Database
         from fitcoach.io.sources import list_cameras
 
         self.lang = lang
+        self.db = db if db is not None else Database()
         self._opener = opener  # tests: a fake camera
         self.cameras = list_cameras() if cameras is None else cameras
         self._check: dict | None = None  # the camera check's result, written by its thread
@@ -156,18 +158,15 @@ class WelcomePage(QWidget):
     # -- done ---------------------------------------------------------------------------------------
     def finish(self) -> bool:
         """Create (or update) the profile with its level; emits `done(name)`."""
-        from fitcoach.core.store import Store, StoreError
+        from fitcoach.app.database import StoreError
+        from fitcoach.app.profiles import save_profile
 
         name = " ".join(self.name.text().split())
         if not name:
             self.message.setText(tr("Please enter a name for your profile.", self.lang))
             return False
         try:
-            store = Store()
-            try:
-                store.set_profile(name, level=self.level.currentData())
-            finally:
-                store.close()
+            save_profile(self.db, name, level=self.level.currentData())
         except StoreError as e:
             self.message.setText(str(e))
             return False

@@ -6,6 +6,10 @@ those inside functions), so a lazy import cannot slip past:
 - `fitcoach.io` (cameras, files, the pose model at run time, recordings, settings, the store)
   imports only the core, itself and the languages;
 - `fitcoach.run` (the frame loop) imports only the core, the I/O layer and the languages;
+- `fitcoach.app` (the application services) imports only the layers below the front ends (the
+  core, I/O, the frame loop, the languages, the voice, the reports), never Qt or a front end;
+- `fitcoach.gui` never opens the history itself: no GUI module imports the store (it uses
+  `fitcoach.app`'s one `Database` of the process);
 - only `fitcoach.gui` imports Qt (PySide6, shiboken6, pyqtgraph);
 - nothing imports the front ends (`fitcoach.gui`, `fitcoach.cli`) but the front ends themselves
   and the entry point (`fitcoach.__main__`);
@@ -126,6 +130,33 @@ def test_io_imports_only_the_core():
 
 def test_the_runner_imports_only_the_core_and_io():
     assert _violations(_only("fitcoach.run", ("fitcoach.core", "fitcoach.io", "fitcoach.i18n"))) == []
+
+
+APP_MAY_IMPORT = ("fitcoach.core", "fitcoach.io", "fitcoach.run", "fitcoach.i18n", "fitcoach.voice",
+                  "fitcoach.report", "fitcoach.reports")
+
+
+def test_the_app_services_import_only_the_layers_below_the_front_ends():
+    assert _violations(_only("fitcoach.app", APP_MAY_IMPORT)) == []
+    assert _violations(lambda mod, imp: _under(mod, "fitcoach.app") and (
+        qt_rule(mod, imp) or front_rule(mod, imp))) == []
+
+
+STORE_MODULES = ("fitcoach.core.store", "fitcoach.io.store")
+
+
+def gui_store_rule(mod, imp):
+    if _under(mod, "fitcoach.gui") and any(_under(imp, s) for s in STORE_MODULES):
+        return "the GUI uses fitcoach.app.database (one store per process), never the store itself"
+
+
+def test_the_gui_does_not_open_the_store_itself():
+    assert _violations(gui_store_rule) == []
+    probe = ROOT / "gui" / "probe.py"  # never written: its source is given
+    for line in ("from fitcoach.core.store import Store", "from fitcoach.core import store",
+                 "from fitcoach.io.store import Store"):
+        imports = _imports(probe, source=f"def f():\n    {line}\n")
+        assert any(gui_store_rule("fitcoach.gui.probe", imp) for imp, _ in imports), line
 
 
 def test_only_the_gui_imports_qt():

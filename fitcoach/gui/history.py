@@ -49,8 +49,6 @@ def fmt_measured(value: float, unit: str, target: str) -> str:
 class HistoryPage(QWidget):
     def __init__(self, catalog, lang: str = "en", db=None) -> None:
         super().__init__()
-        import pyqtgraph as pg
-
         from fitcoach.app.database import Database
 
         self.catalog, self.lang = catalog, lang
@@ -77,17 +75,7 @@ class HistoryPage(QWidget):
         top.addWidget(QLabel(tr("Exercise", lang)))
         top.addWidget(self.exercise)
         top.addWidget(self.load_btn)
-        self.charts = pg.GraphicsLayoutWidget()
-        self.charts.setBackground("w")
-        self.plots, self.empty_text = {}, {}
-        for i, (key, title, _color) in enumerate(CHARTS):
-            plot = self.charts.addPlot(row=i // 2, col=i % 2, axisItems={"bottom": pg.DateAxisItem()})
-            plot.setTitle(tr(title, lang), color="#333", size="10pt")
-            plot.showGrid(x=False, y=True, alpha=0.3)
-            plot.setMouseEnabled(x=False, y=False)
-            plot.enableAutoRange(False)  # ranges are set in _draw, never from one point
-            self.plots[key] = plot
-            self.empty_text[key] = pg.TextItem(tr("No data yet", lang), color="#777", anchor=(0.5, 0.5))
+        self._build_charts()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(c, lang) for c in COLUMNS])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -108,6 +96,23 @@ class HistoryPage(QWidget):
         lay.addWidget(self.headline)
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
+
+    def _build_charts(self) -> None:
+        """Four charts on a date axis; each says "No data yet" when it has nothing to draw."""
+        import pyqtgraph as pg
+
+        lang = self.lang
+        self.charts = pg.GraphicsLayoutWidget()
+        self.charts.setBackground("w")
+        self.plots, self.empty_text = {}, {}
+        for i, (key, title, _color) in enumerate(CHARTS):
+            plot = self.charts.addPlot(row=i // 2, col=i % 2, axisItems={"bottom": pg.DateAxisItem()})
+            plot.setTitle(tr(title, lang), color="#333", size="10pt")
+            plot.showGrid(x=False, y=True, alpha=0.3)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.enableAutoRange(False)  # ranges are set in _draw, never from one point
+            self.plots[key] = plot
+            self.empty_text[key] = pg.TextItem(tr("No data yet", lang), color="#777", anchor=(0.5, 0.5))
 
     def _name(self, ex_id: str) -> str:
         return self.catalog.get(ex_id).name.get(self.lang) if ex_id in self.catalog.ids() else ex_id

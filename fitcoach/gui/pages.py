@@ -154,31 +154,12 @@ class SettingsPage(QWidget):
     def __init__(self, lang: str = "en", settings=None, error: str = "") -> None:
         super().__init__()
         from fitcoach.io.settings import Settings
-        from fitcoach.io.sources import list_cameras
 
         self.lang = lang
         self.folder = data_dir()
         st = settings or Settings()
         self._base = st  # what this page does not edit (the profile) is saved unchanged
-        self.ui_lang = QComboBox()
-        for code in LANGS:
-            self.ui_lang.addItem(language_name(code), code)
-        self.ui_lang.setCurrentIndex(self.ui_lang.findData(st.lang))
-        self.camera = QComboBox()
-        cams = list_cameras()
-        for i in range(10):
-            dev = f"/dev/video{i}"
-            label = f"{tr('camera', lang)} {i}" + (f" ({dev})" if dev in cams else "")
-            self.camera.addItem(label, i)
-        self.camera.setCurrentIndex(self.camera.findData(st.camera))
-        self.resolution = QComboBox()
-        for r in ("640x480", "1280x720", "1920x1080"):
-            self.resolution.addItem(r, r)
-        self.resolution.setCurrentIndex(self.resolution.findData(st.resolution))
-        self.verbosity = QComboBox()
-        for v in ("silent", "counts", "full"):
-            self.verbosity.addItem(tr(v, lang), v)
-        self.verbosity.setCurrentIndex(self.verbosity.findData(st.verbosity))
+        self._choices(st)
         self.rate = QSpinBox()
         self.rate.setRange(80, 300)
         self.rate.setValue(st.voice_rate)
@@ -188,41 +169,17 @@ class SettingsPage(QWidget):
         self.volume.setValue(round(st.voice_volume * 100))
         self.mute = QCheckBox()
         self.mute.setChecked(st.mute)
-        self.model = QComboBox()
-        from fitcoach.core.models import models_dir
-
-        for m in ("lite", "full", "heavy"):
-            shipped = (models_dir() / f"pose_landmarker_{m}.task").exists()
-            label = {"lite": "lite (fastest)", "full": "full (balanced)", "heavy": "heavy (most precise)"}[m]
-            self.model.addItem(tr(label, lang) + ("" if shipped else f" — {tr('not installed', lang)}"), m)
-        self.model.setCurrentIndex(self.model.findData(st.model))
-        self.people = QComboBox()
-        self.people.addItem(tr("one person", lang), 1)
-        self.people.addItem(tr("follow one of two people", lang), 2)
-        self.people.setCurrentIndex(self.people.findData(st.people))
         self.message = QLabel(error)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         save = QPushButton(tr("Save", lang))
         save.clicked.connect(self.save)
-        open_folder = QPushButton(tr("Open folder", lang))
-        open_folder.clicked.connect(self._open_folder)
-        folder_row = QHBoxLayout()
-        folder_label = QLabel(str(self.folder))
-        folder_label.setTextInteractionFlags(folder_label.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
-        folder_row.addWidget(folder_label, 1)
-        folder_row.addWidget(open_folder)
         form = QFormLayout()
-        form.addRow(tr("Language", lang), self.ui_lang)
-        form.addRow(tr("Camera", lang), self.camera)
-        form.addRow(tr("Resolution", lang), self.resolution)
-        form.addRow(tr("Pose model", lang), self.model)
-        form.addRow(tr("People in view", lang), self.people)
-        form.addRow(tr("Voice", lang), self.verbosity)
-        form.addRow(tr("Speech rate (words/min)", lang), self.rate)
-        form.addRow(tr("Volume", lang), self.volume)
-        form.addRow(tr("Mute", lang), self.mute)
-        form.addRow(tr("Data folder", lang), folder_row)
+        for label, w in (("Language", self.ui_lang), ("Camera", self.camera), ("Resolution", self.resolution),
+                         ("Pose model", self.model), ("People in view", self.people), ("Voice", self.verbosity),
+                         ("Speech rate (words/min)", self.rate), ("Volume", self.volume), ("Mute", self.mute),
+                         ("Data folder", self._folder_row())):
+            form.addRow(tr(label, lang), w)
         privacy = QLabel(tr("privacy", lang, data=self.folder))
         privacy.setWordWrap(True)
         privacy.setObjectName("privacy")
@@ -233,6 +190,46 @@ class SettingsPage(QWidget):
         lay.addWidget(QLabel(f"<b>{tr('Privacy', lang)}</b>"))
         lay.addWidget(privacy)
         lay.addStretch(1)
+
+    @staticmethod
+    def _box(items, current) -> QComboBox:
+        """A combo box of (label, value) with `current` selected."""
+        box = QComboBox()
+        for label, value in items:
+            box.addItem(label, value)
+        box.setCurrentIndex(box.findData(current))
+        return box
+
+    def _choices(self, st) -> None:
+        """The combo boxes: language, camera, resolution, voice verbosity, pose model, people."""
+        from fitcoach.core.models import models_dir
+        from fitcoach.io.sources import list_cameras
+
+        lang = self.lang
+        self.ui_lang = self._box([(language_name(c), c) for c in LANGS], st.lang)
+        cams = list_cameras()
+        self.camera = self._box([(f"{tr('camera', lang)} {i}" + (f" (/dev/video{i})" if f"/dev/video{i}" in cams else ""), i)
+                                 for i in range(10)], st.camera)
+        self.resolution = self._box([(r, r) for r in ("640x480", "1280x720", "1920x1080")], st.resolution)
+        self.verbosity = self._box([(tr(v, lang), v) for v in ("silent", "counts", "full")], st.verbosity)
+        labels = {"lite": "lite (fastest)", "full": "full (balanced)", "heavy": "heavy (most precise)"}
+        self.model = self._box([(tr(labels[m], lang) + ("" if (models_dir() / f"pose_landmarker_{m}.task").exists()
+                                                        else f" — {tr('not installed', lang)}"), m)
+                                for m in ("lite", "full", "heavy")], st.model)
+        self.people = self._box([(tr("one person", lang), 1), (tr("follow one of two people", lang), 2)], st.people)
+
+    def _folder_row(self) -> QWidget:
+        """The data folder (selectable) and a button that opens it."""
+        open_folder = QPushButton(tr("Open folder", self.lang))
+        open_folder.clicked.connect(self._open_folder)
+        row = QWidget()
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(0, 0, 0, 0)
+        folder_label = QLabel(str(self.folder))
+        folder_label.setTextInteractionFlags(folder_label.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(folder_label, 1)
+        lay.addWidget(open_folder)
+        return row
 
     def current(self):
         from dataclasses import replace

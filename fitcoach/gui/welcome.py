@@ -70,30 +70,7 @@ class WelcomePage(QWidget):
         form.addRow(tr("Your name (profile)", lang), self.name)
         form.addRow(tr("Your level", lang), self.level)
 
-        self.camera_status = QLabel()
-        self.camera_status.setWordWrap(True)
-        self.camera_preview = QLabel()
-        self.camera_preview.setFixedSize(320, 240)
-        self.camera_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.camera_preview.setStyleSheet("background:#263238;color:#eceff1")
-        self.check_btn = QPushButton(tr("Check the camera", lang))
-        self.check_btn.clicked.connect(self.check_camera)
-        self.sample_btn = QPushButton(tr("Try a sample video", lang))
-        self.sample_btn.setToolTip(tr("A demo: a synthetic exerciser made by FitCoach, not a real person; nothing is saved", lang))
-        self.sample_btn.clicked.connect(self.sample_requested.emit)
-        if self.cameras:
-            self.camera_status.setText(tr("Camera found: {c}", lang).format(c=", ".join(self.cameras)))
-            self.camera_preview.setText(tr("Press “Check the camera” to see yourself", lang))
-        else:
-            self.camera_status.setText(tr("No camera found. You can try a sample video, or open a recorded workout "
-                                          "in the Workout page.", lang))
-            self.camera_preview.setText(tr("no camera found", lang))
-            self.check_btn.setEnabled(False)
-            self.sample_btn.setDefault(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.check_btn)
-        buttons.addWidget(self.sample_btn)
-        buttons.addStretch(1)
+        buttons = self._camera_part()
 
         self.start_btn = QPushButton(tr("Save and start", lang))
         self.start_btn.setDefault(bool(self.cameras))
@@ -119,6 +96,35 @@ class WelcomePage(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(50)
         self._timer.timeout.connect(self._poll_check)
+
+    def _camera_part(self) -> QHBoxLayout:
+        """The camera's status and preview, and the buttons: check it, or try the sample video."""
+        lang = self.lang
+        self.camera_status = QLabel()
+        self.camera_status.setWordWrap(True)
+        self.camera_preview = QLabel()
+        self.camera_preview.setFixedSize(320, 240)
+        self.camera_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.camera_preview.setStyleSheet("background:#263238;color:#eceff1")
+        self.check_btn = QPushButton(tr("Check the camera", lang))
+        self.check_btn.clicked.connect(self.check_camera)
+        self.sample_btn = QPushButton(tr("Try a sample video", lang))
+        self.sample_btn.setToolTip(tr("A demo: a synthetic exerciser made by FitCoach, not a real person; nothing is saved", lang))
+        self.sample_btn.clicked.connect(self.sample_requested.emit)
+        if self.cameras:
+            self.camera_status.setText(tr("Camera found: {c}", lang).format(c=", ".join(self.cameras)))
+            self.camera_preview.setText(tr("Press “Check the camera” to see yourself", lang))
+        else:
+            self.camera_status.setText(tr("No camera found. You can try a sample video, or open a recorded workout "
+                                          "in the Workout page.", lang))
+            self.camera_preview.setText(tr("no camera found", lang))
+            self.check_btn.setEnabled(False)
+            self.sample_btn.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.check_btn)
+        buttons.addWidget(self.sample_btn)
+        buttons.addStretch(1)
+        return buttons
 
     # -- camera check -------------------------------------------------------------------------------
     def check_camera(self) -> None:

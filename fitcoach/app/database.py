@@ -104,6 +104,12 @@ class Database:
             return str(e)
         return None
 
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def close(self) -> None:
         """Close the store (its writer thread finishes the queued writes first); a later
         `store()` opens it again."""

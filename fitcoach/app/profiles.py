@@ -31,9 +31,13 @@ def add_profile(db: Database, name: str) -> int:
 
 
 def save_profile(db: Database, name: str, age_band: str | None = None, level: str | None = None,
-                 conditions: list[str] | None = None, avoid: list[str] | None = None) -> None:
-    """Create or update a profile's details (None: left as stored); `StoreError` names a bad value."""
-    db.store().set_profile(name, age_band, level, conditions=conditions, avoid=avoid)
+                 conditions: list[str] | None = None, avoid: list[str] | None = None,
+                 goals: list[str] | None = None) -> dict:
+    """Create or update a profile's details (None: left as stored); `StoreError` names a bad
+    value. Returns the profile's row as stored."""
+    store = db.store()
+    store.set_profile(name, age_band, level, goals=goals, conditions=conditions, avoid=avoid)
+    return store.profile_record(name).to_row()
 
 
 def save_self_report(db: Database, session_id: int, pain: int | None, effort: int | None, note: str = "") -> None:

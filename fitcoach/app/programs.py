@@ -61,10 +61,10 @@ def unknown_exercises(ids, catalog) -> list[str]:
 
 
 def save_program(db: Database, profile: str, program: Program) -> int:
-    """Store a validated PROGRAM as the next version of its name for PROFILE ("me" when empty);
+    """Store a validated PROGRAM as the next version of its name for PROFILE (created if new);
     the version."""
     store = db.store()
-    return store.add_program(store.profile(profile.strip() or "me"), program)
+    return store.add_program(store.profile(profile), program)
 
 
 def _value(key: str, text: str) -> str:

@@ -314,7 +314,7 @@ class ProgramsPage(QWidget):
         prog = self.validate()
         if prog is None:
             return False
-        v = save_program(self.db, self.profile.text(), prog)
+        v = save_program(self.db, self.profile.text().strip() or "me", prog)
         self.message.setText(tr("Saved as version {v}", self.lang).format(v=v))
         self.refresh_patients()
         return True

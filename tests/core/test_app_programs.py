@@ -44,15 +44,19 @@ def test_a_patient_round_trip(db, catalog):
     assert is_first_run(db, "") and not is_first_run(db, "me")
     new = load_patient(db, "kim", catalog)
     assert not new.stored and new.program is None and new.problem is None
-    save_profile(db, "kim", "65-79", "beginner", conditions=["knee_valgus", "from_assessment"], avoid=["lunge"])
+    row = save_profile(db, "kim", "65-79", "beginner", conditions=["knee_valgus", "from_assessment"], avoid=["lunge"],
+                       goals=["walk"])
+    assert (row["name"], row["level"], json.loads(row["goals"])) == ("kim", "beginner", ["walk"])
     assert not is_first_run(db, "")
     prog = check_program(program_toml("knee", 3, "", None, ROWS), "program", catalog)
-    assert save_program(db, "kim", prog) == 1 and save_program(db, " kim ", prog) == 2
+    assert save_program(db, "kim", prog) == 1 and save_program(db, "kim", prog) == 2
     pt = load_patient(db, "kim", catalog)
     assert pt.stored and (pt.age_band, pt.level) == ("65-79", "beginner")
     assert pt.conditions == ("knee_valgus", "from_assessment") and pt.avoid == ("lunge",)
     assert pt.program.name == "knee" and pt.version == 2
     assert add_profile(db, "lee") > 0 and profile_names(db) == ["kim", "lee"]
+    with Database() as again:  # a second process's view: what was saved is there
+        assert again.store().profile_names() == ["kim", "lee"]
     assert unknown_exercises(["squat", "moonwalk"], catalog) == ["moonwalk"]
 
 

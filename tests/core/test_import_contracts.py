@@ -9,7 +9,8 @@ those inside functions), so a lazy import cannot slip past:
 - `fitcoach.app` (the application services) imports only the layers below the front ends (the
   core, I/O, the frame loop, the languages, the voice, the reports), never Qt or a front end;
 - `fitcoach.gui` never opens the history itself: no GUI module imports the store (it uses
-  `fitcoach.app`'s one `Database` of the process);
+  `fitcoach.app`'s one `Database` of the process); nor do the commands, but `data` (restore,
+  check and salvage work on a history that cannot be opened);
 - only `fitcoach.gui` imports Qt (PySide6, shiboken6, pyqtgraph);
 - nothing imports the front ends (`fitcoach.gui`, `fitcoach.cli`) but the front ends themselves
   and the entry point (`fitcoach.__main__`);
@@ -148,6 +149,15 @@ STORE_MODULES = ("fitcoach.core.store", "fitcoach.io.store")
 def gui_store_rule(mod, imp):
     if _under(mod, "fitcoach.gui") and any(_under(imp, s) for s in STORE_MODULES):
         return "the GUI uses fitcoach.app.database (one store per process), never the store itself"
+
+
+def cli_store_rule(mod, imp):
+    if _under(mod, "fitcoach.cli") and mod != "fitcoach.cli.data" and any(_under(imp, s) for s in STORE_MODULES):
+        return "the commands use fitcoach.app.database; only `data` (restore, check, salvage) uses the store module"
+
+
+def test_the_commands_do_not_open_the_store_themselves():
+    assert _violations(cli_store_rule) == []
 
 
 def test_the_gui_does_not_open_the_store_itself():

@@ -7,7 +7,7 @@ it without a display, a camera or a pose model.
 - `database`: `Database`, the one history database (`Store`) of the process.
 - `prescriptions`: `prescription_for` — today's plan, then the program, then the exercise.
 - `sessions`: a guided workout prepared (recording paths, the voice, the `WorkoutJob`).
-- `history`, `profiles`, `programs`: reads and writes of the history the pages show.
+- `history`, `plans`, `profiles`, `programs`: reads and writes of the history the pages show.
 
 May import the core, the I/O layer, the frame loop, the languages, the voice and the reports;
 never Qt and never a front end (`tests/core/test_import_contracts.py`).

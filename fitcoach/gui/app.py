@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 
 from fitcoach.app.database import Database, data_subdir
+from fitcoach.app.plans import item_for
 from fitcoach.app.profiles import is_first_run
 from fitcoach.core.exercises import ExerciseCatalog
 from fitcoach.gui.assessment import AssessmentPage
@@ -146,9 +147,7 @@ class MainWindow(QMainWindow):
             self.welcome = None
 
     def _start_planned(self, exercise_id: str) -> None:
-        plan = self.today.plan or {}
-        item = next((i for i in list(plan.get("correctives", [])) + list(plan.get("items", []))
-                     if i["exercise"] == exercise_id), None)
+        item = item_for(self.today.plan, exercise_id)
         if item is not None:
             self.workout.start_planned(item)
         else:

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
-from fitcoach.app import history
+from fitcoach.app import history, plans
 from fitcoach.app.database import Database, data_dir
 from fitcoach.gui.i18n import LANGS, language_name, tr
 
@@ -71,18 +71,17 @@ class TodayPage(QWidget):
         catalog)."""
         from html import escape as e
 
-        from fitcoach.core.planner import default_capacity_model, localize_plan, plan_next
+        from fitcoach.core.planner import localize_plan
 
-        export, problem = load_export(self.db, self.profile.text().strip(), self.lang)
-        if problem is not None:  # the history cannot be read: say so and how to recover
-            self.plan = None
-            self.plan_view.setPlainText(problem)
+        read = plans.plan_for(self.db, self.profile.text().strip(), self.catalog)
+        self.plan, export = read.plan, read.export
+        if read.problem is not None:  # the history cannot be read: say so and how to recover
+            tell_store_problem(read.problem, self.lang)
+            self.plan_view.setPlainText(read.problem)
             return
         if export is None:
-            self.plan = None
             self.plan_view.setPlainText(tr("No history yet for this profile: start with any exercise in Workout.", self.lang))
             return
-        self.plan = plan_next(export, self.catalog, default_capacity_model())
         local = localize_plan(self.plan, self.lang, self.catalog)
         seconds = tr("{n} s", self.lang)
         lines = [f"<h3>{tr('Next session', self.lang)}</h3>"]
@@ -110,14 +109,11 @@ class TodayPage(QWidget):
 
     def _last_results(self, export: dict) -> str:
         """The most recent session: reps against the prescription, ROM, score, self-report."""
-        from fitcoach.report import summarize
-
-        sessions = summarize(export, self.catalog)["sessions"]
-        if not sessions:
+        last = plans.last_results(export, self.catalog)
+        if last is None:
             return ""
-        s = sessions[-1]
+        s, rep = last
         name = self.catalog.get(s["exercise"]).name.get(self.lang) if s["exercise"] in self.catalog.ids() else s["exercise"]
-        rep = next((r for r in export["self_reports"] if r["session_id"] == s["id"]), None)
         parts = [f"{tr('reps', self.lang)} {s['reps']}" + (f"/{s['prescribed']}" if s["prescribed"] else "")]
         if s["rom_extreme"] is not None:
             parts.append(f"{tr('ROM', self.lang)} {s['rom_extreme']}°"
@@ -136,9 +132,7 @@ class TodayPage(QWidget):
     def first_item(self) -> dict | None:
         """What the session starts with, in the order the page lists it: the corrective routines
         first (they prepare the main work), then the planned exercises the planner has not stopped."""
-        plan = self.plan or {}
-        todo = list(plan.get("correctives", [])) + [i for i in plan.get("items", []) if i.get("mode") != "stop"]
-        return todo[0] if todo else None
+        return plans.first_item(self.plan)
 
     def _start(self) -> None:
         """Start the first exercise of the plan as it is listed (see `first_item`)."""

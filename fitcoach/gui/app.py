@@ -172,7 +172,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.workout.stop()
         self.replay.close_replay()
-        self.db.close()  # after the workout: its last writes are in
+        if not self.workout.running:  # its last writes are in (a workout still saving keeps it to the exit)
+            self.db.close()
         super().closeEvent(event)
 
 

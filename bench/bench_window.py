@@ -1,12 +1,13 @@
 """Window build time with a big history: `MainWindow` built and shown (the Today page plans from
 the history when it is first shown), and how many times a `Store` was opened meanwhile.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_window.py [--sessions 1500] [--baseline PYTHON]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_window.py [--sessions 1500] [--baseline SRC]
 
 The history (SESSIONS sessions of 2 sets x 10 squats, one program) is made once in a temporary
-data folder; each measurement is a fresh process (median of 3). `--baseline` runs the same child
-with another checkout's interpreter (e.g. main's `.venv/bin/python`) in the same run, so the
-figures compare on the same machine and load.
+data folder; each measurement is a fresh process (median of 3). `--baseline SRC` runs the same
+child on another source tree (e.g. `git archive OLD | tar -x -C SRC`: the child starts in SRC, so
+it imports that tree's `fitcoach`) in the same run, so the figures compare on the same machine
+and load.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ REPO = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import json, os, sys, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from fitcoach.core import store as S
+try:
+    from fitcoach.io import store as S
+except ImportError:  # before the store moved to the I/O layer
+    from fitcoach.core import store as S
 opened = []
 real = S.Store.__init__
 def counting(self, *a, **k):
@@ -86,14 +90,15 @@ def make_history(folder: Path, sessions: int) -> int:
     return n
 
 
-def measure(python: str, folder: Path, runs: int) -> dict:
+def measure(src: Path | None, folder: Path, runs: int) -> dict:
+    """Median figures of RUNS fresh processes; SRC: the source tree to import (None: this one)."""
     env = dict(os.environ, FITCOACH_DATA_DIR=str(folder), QT_QPA_PLATFORM="offscreen")
     out = []
     for _ in range(runs):
-        r = subprocess.run([python, "-c", CHILD], env=env, cwd=str(folder), capture_output=True, text=True,
-                           timeout=300)
+        r = subprocess.run([sys.executable, "-c", CHILD], env=env, cwd=str(src or REPO), capture_output=True,
+                           text=True, timeout=300)
         if r.returncode != 0:
-            raise SystemExit(f"{python}: {r.stderr[-2000:]}")
+            raise SystemExit(f"{src or REPO}: {r.stderr[-2000:]}")
         out.append(json.loads(r.stdout.strip().splitlines()[-1]))
     return {k: statistics.median(o[k] for o in out) for k in ("built", "shown", "stores")}
 
@@ -102,14 +107,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=1500)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--baseline", help="another checkout's python, measured in the same run")
+    ap.add_argument("--baseline", type=Path, help="another source tree, measured in the same run")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="fitcoach-bench-window-"))
     reps = make_history(folder, args.sessions)
     print(f"history: {args.sessions} sessions, {reps} reps; load average {os.getloadavg()[0]:.2f}")
-    rows = [("this checkout", sys.executable)] + ([("baseline", args.baseline)] if args.baseline else [])
-    for label, python in rows:
-        m = measure(python, folder, args.runs)
+    rows = [("this checkout", None)] + ([("baseline", args.baseline)] if args.baseline else [])
+    for label, src in rows:
+        m = measure(src, folder, args.runs)
         print(f"{label:14s} window built {m['built'] * 1000:6.0f} ms, shown with Today planned "
               f"{m['shown'] * 1000:6.0f} ms, Store opened {m['stores']:.0f}x  (median of {args.runs})")
 

@@ -565,3 +565,49 @@ def test_video_view_shows_opencv_colours_unchanged(qtbot):
     v.show_frame(img, None, (6, 4))
     assert (v._img.pixelColor(1, 1).blue(), v._img.pixelColor(1, 1).red()) == (255, 0)
     assert (v._img.pixelColor(0, 0).red(), v._img.pixelColor(0, 0).blue()) == (255, 0)
+
+
+def test_the_window_opens_one_store_for_all_its_pages(qtbot, tmp_path):
+    """Issue 16: one Store per process, owned by the app (it used to open one per page, read and
+    button); a workout saves through it too, and closing the window closes it."""
+    from fitcoach.io import store as store_module
+
+    opened = []
+    real = store_module.Store.__init__
+
+    def counting(self, *a, **k):
+        opened.append(a)
+        real(self, *a, **k)
+
+    store_module.Store.__init__ = counting
+    try:
+        rec = _six_squats(tmp_path)
+        w = _window(qtbot, "en")
+        for page in (w.today, w.workout, w.replay, w.assessment, w.history, w.programs, w.settings_page):
+            w.tabs.setCurrentWidget(page)
+            qtbot.wait(10)
+        prog = w.programs
+        prog.new_patient.setText("kim")
+        assert prog.add_patient()
+        prog.name.setText("knee")
+        prog.add_row({"id": "squat", "sets": 1, "reps": 3})
+        assert prog.save() and prog.save_patient()
+        page = w.workout
+        page.profile.setText("kim")
+        page.exercise.setCurrentIndex(page.exercise.findData("squat"))
+        page.refresh_prescription()
+        assert "knee" in page.presc_label.text()
+        page.countdown.setValue(0)
+        page.start_file(str(rec), realtime=False)
+        qtbot.waitUntil(lambda: page.pipeline is not None, timeout=60_000)
+        assert page.session_id is not None and page.save_self_report()
+        w.today.profile.setText("kim")
+        w.today.refresh()
+        w.history.profile.setText("kim")
+        w.history.refresh()
+        assert w.history.table.rowCount() == 1
+        assert len(opened) == 1 and w.db.opens == 1
+        w.close()
+        assert not w.db.is_open
+    finally:
+        store_module.Store.__init__ = real

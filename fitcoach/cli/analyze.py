@@ -101,22 +101,23 @@ def _report(out: dict, json_path: str | None) -> int:
 def _save_sinks(args: AnalyzeArgs, catalog, ex, cues) -> list:
     """analyze --save: sinks that save the input as one set of the history (every completed rep
     committed when it completes), with the program's prescription when --program is given."""
+    from fitcoach.app.database import Database
     from fitcoach.core.session import Prescription, SessionRecorder
-    from fitcoach.io.store import Store
     from fitcoach.run.sinks import OneSetSink, StoreSink
 
-    store = Store()
+    db = Database()  # closed by the store sink when the run ends
     try:
+        store = db.store()
         prescribed = None
         if args.program:  # the set is part of a program: its prescription travels with it
             program = store.program(args.profile, args.program).program(catalog)  # validated
             prescribed = program_item(program, args.program, ex.id).reps
     except BaseException:
-        store.close()
+        db.close()
         raise
     recorder = SessionRecorder(store, args.profile, ex.id, str(args.input), args.model,
                                Prescription(sets=1, reps=prescribed))
-    return [OneSetSink(), StoreSink(recorder, cues, store,
+    return [OneSetSink(), StoreSink(recorder, cues, db,
                                     on_saved=lambda r: print(f"saved rep {r.index}", flush=True))]
 
 

@@ -93,9 +93,10 @@ def _keep(args: _AssessArgs, what: str, out: dict, page: str) -> int:
     if args.html:
         write_private_text(args.html, page)
     if args.save:
-        from fitcoach.io.store import Store
+        from fitcoach.app.database import Database
 
-        with Store() as store:
+        with Database() as db:
+            store = db.store()
             store.add_assessment(store.profile(args.profile), what, out)
         print(f"saved to the history of {args.profile!r}")
     return 0

@@ -27,13 +27,14 @@ class DataArgs(CommandArgs):
 
 def run(args: DataArgs) -> int:
     """One action on the history; one line says what was done."""
-    from fitcoach.io.store import Store
+    from fitcoach.app.database import Database
 
     if args.action in ("restore", "check", "salvage"):  # these work on a damaged database too
         return _repair(args)
     if args.action in ("export", "delete", "selfreport") and not args.profile:
         raise FitCoachError(f"data {args.action}: give --profile NAME")
-    with Store() as store:
+    with Database() as db:
+        store = db.store()
         if args.action == "selfreport":
             sid = store.latest_session(args.profile)
             store.add_self_report(sid, args.pain, args.rpe)

@@ -16,10 +16,10 @@ from fitcoach.i18n import tr
 
 def _export(profile: str) -> dict:
     """The profile's history as `Store.export_profile` gives it."""
-    from fitcoach.io.store import Store
+    from fitcoach.app.database import Database
 
-    with Store() as store:
-        return store.export_profile(profile)
+    with Database() as db:
+        return db.store().export_profile(profile)
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,11 @@ class ProfileArgs(CommandArgs):
 
 def run_profile(args: ProfileArgs) -> int:
     """Create or update a profile; prints it as one JSON line."""
-    from fitcoach.io.store import Store
+    from fitcoach.app.database import Database
+    from fitcoach.app.profiles import save_profile
 
-    with Store() as store:
-        store.set_profile(args.name, args.age_band, args.level, args.goal, args.condition, args.avoid)
-        p = store.export_profile(args.name)["profile"]
+    with Database() as db:
+        p = save_profile(db, args.name, args.age_band, args.level, args.condition, args.avoid, args.goal)
     print(json.dumps({k: p[k] for k in ("name", "kind", "age_band", "level", "goals", "conditions", "avoid")},
                      ensure_ascii=False))
     return 0
@@ -96,13 +96,14 @@ class ReportArgs(CatalogArgs):
 
 def run_report(args: ReportArgs) -> int:
     """The progress report of a profile (`fitcoach.reports.write_report`), pseudonymised."""
+    from fitcoach.app.database import Database
     from fitcoach.reports.fhir import pseudonym
-    from fitcoach.io.store import Store
     from fitcoach.reports import write_report
 
     if not args.out.lower().endswith((".html", ".pdf")):
         raise FitCoachError("report: --out must end in .html or .pdf")
-    with Store() as store:
+    with Database() as db:
+        store = db.store()
         export = store.export_profile(args.profile)
         pseudo = pseudonym(store.salt(), export["profile"])
     path = write_report(export, Path(args.out), load_catalog(args.exercises_dir), pseudonym=pseudo)
@@ -120,21 +121,22 @@ class ProgramArgs(CatalogArgs):
 
 def run_program(args: ProgramArgs) -> int:
     """Validate a program file, import it as the next version of its name, or export one."""
+    from fitcoach.app.database import Database
+    from fitcoach.app.programs import save_program
     from fitcoach.core.programs import load_program_file
-    from fitcoach.io.store import Store
 
     if args.action == "validate":
         prog = load_program_file(args.file, load_catalog(args.exercises_dir))
         print(f"ok  {args.file}: {prog.name!r}, {len(prog.items)} exercises, {prog.sessions_per_week}/week")
         return 0
-    with Store() as store:
+    with Database() as db:
         if args.action == "import":
             prog = load_program_file(args.file, load_catalog(args.exercises_dir))  # all validated before anything is stored
-            v = store.add_program(store.profile(args.profile), prog)
+            v = save_program(db, args.profile, prog)
             print(f"imported {prog.name!r} as version {v} for {args.profile!r}")
         else:
             if not args.out:
                 raise FitCoachError("program export: give --out FILE.toml")
-            write_private_text(args.out, store.program_text(args.profile, args.file))
+            write_private_text(args.out, db.store().program_text(args.profile, args.file))
             print(f"{args.out}: program {args.file!r} of {args.profile!r}")
     return 0

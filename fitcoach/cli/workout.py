@@ -79,11 +79,11 @@ def _job(args: WorkoutArgs, src, ex, presc):
     factory = None if src.kind == "landmarks" else backend_factory(args.model, args.people)
     recorder_factory = None
     if args.profile:
-        def recorder_factory():
-            from fitcoach.io.store import Store
+        def recorder_factory():  # the Database is closed by the store sink when the run ends
+            from fitcoach.app.database import Database
 
-            store = Store()
-            return store, SessionRecorder(store, args.profile, ex.id, src.name, args.model, presc)
+            db = Database()
+            return db, SessionRecorder(db.store(), args.profile, ex.id, src.name, args.model, presc)
     voice = None
     if args.voice and args.verbosity != "silent":
         from fitcoach.voice.coach import VoiceCoach
@@ -103,8 +103,8 @@ def _program_prescription(args: WorkoutArgs, catalog, ex):
     if Path(args.program).suffix.lower() == ".toml" or Path(args.program).is_file():
         prog = load_program_file(args.program, catalog)
     else:
-        from fitcoach.io.store import Store
+        from fitcoach.app.database import Database
 
-        with Store() as store:
-            prog = parse_program(store.program_text(args.profile or "me", args.program), args.program, catalog)
+        with Database() as db:
+            prog = parse_program(db.store().program_text(args.profile or "me", args.program), args.program, catalog)
     return Prescription.from_program_item(program_item(prog, args.program, ex.id), ex)

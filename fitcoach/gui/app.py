@@ -12,6 +12,9 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 
+from fitcoach.app.database import Database, data_subdir
+from fitcoach.app.plans import item_for
+from fitcoach.app.profiles import is_first_run
 from fitcoach.core.exercises import ExerciseCatalog
 from fitcoach.gui.assessment import AssessmentPage
 from fitcoach.gui.i18n import tr
@@ -81,16 +84,18 @@ class MainWindow(QMainWindow):
         self.lang = lang
         if backend_factory is None:
             backend_factory = pose_backend_factory(self.settings.model, self.settings.people)
+        self.db = Database()  # the one history of the process, opened while the window is built
+        self.db.open_in_background()
         self.setWindowTitle(tr("FitCoach", lang))
         self.tabs = QTabWidget()
         catalog = ExerciseCatalog.load()
         self.catalog = catalog
-        self.today = TodayPage(catalog, lang)
-        self.workout = WorkoutPage(catalog, lang, scorer, backend_factory, self.settings, voice)
+        self.today = TodayPage(catalog, lang, self.db)
+        self.workout = WorkoutPage(catalog, lang, scorer, backend_factory, self.settings, voice, self.db)
         self.replay = ReplayPage(catalog, lang, scorer, backend_factory, self.settings.model)
-        self.history = HistoryPage(catalog, lang)
+        self.history = HistoryPage(catalog, lang, self.db)
         self.settings_page = self.settings_widget = SettingsPage(lang, self.settings, self.settings_error)
-        self.programs = ProgramsPage(catalog, lang)
+        self.programs = ProgramsPage(catalog, lang, self.db)
         self.assessment = AssessmentPage(lang, backend_factory)
         for page, title in ((self.today, "Today"), (self.workout, "Workout"), (self.replay, "Replay"),
                             (self.assessment, "Assessment"), (self.history, "History"), (self.programs, "Programs"),
@@ -101,7 +106,7 @@ class MainWindow(QMainWindow):
         if self.first_run():
             from fitcoach.gui.welcome import WelcomePage
 
-            self.welcome = WelcomePage(lang)
+            self.welcome = WelcomePage(lang, db=self.db)
             self.welcome.done.connect(self._welcome_done)
             self.welcome.sample_requested.connect(self.open_demo)
             self.tabs.insertTab(0, self.welcome, tr("Welcome", lang))
@@ -113,20 +118,7 @@ class MainWindow(QMainWindow):
 
     def first_run(self) -> bool:
         """No profile chosen yet and no history: the welcome comes first."""
-        if self.settings.profile:
-            return False
-        from fitcoach.io.store import Store
-
-        try:
-            store = Store()
-        except Exception:  # a damaged history is reported by the pages; not a first run
-            return False
-        try:
-            return not store.profile_names()
-        except Exception:
-            return False
-        finally:
-            store.close()
+        return is_first_run(self.db, self.settings.profile)
 
     def _use_profile(self, name: str) -> None:
         for field in (self.today.profile, self.workout.profile, self.history.profile):
@@ -155,9 +147,7 @@ class MainWindow(QMainWindow):
             self.welcome = None
 
     def _start_planned(self, exercise_id: str) -> None:
-        plan = self.today.plan or {}
-        item = next((i for i in list(plan.get("correctives", [])) + list(plan.get("items", []))
-                     if i["exercise"] == exercise_id), None)
+        item = item_for(self.today.plan, exercise_id)
         if item is not None:
             self.workout.start_planned(item)
         else:
@@ -169,11 +159,8 @@ class MainWindow(QMainWindow):
         demo there; `switch=False` loads it without leaving the current page."""
         from fitcoach.core import synth
         from fitcoach.io.recordings import save_recording
-        from fitcoach.io.store import default_data_dir
 
-        from fitcoach.io.private_files import private_dir
-
-        folder = private_dir(default_data_dir() / "cache")  # 0700; save_recording writes 0600
+        folder = data_subdir("cache")  # 0700; save_recording writes 0600
         path = folder / "demo-squat.npz"
         if not path.exists():
             rec, _ = synth.generate(synth.demo_take())
@@ -185,6 +172,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.workout.stop()
         self.replay.close_replay()
+        if not self.workout.running:  # its last writes are in (a workout still saving keeps it to the exit)
+            self.db.close()
         super().closeEvent(event)
 
 

@@ -135,10 +135,10 @@ class AssessmentPage(QWidget):
             if frame is not None:
                 import cv2
 
-                from fitcoach.io.private_files import private_dir, write_private_bytes
-                from fitcoach.io.store import default_data_dir
+                from fitcoach.app.database import data_subdir
+                from fitcoach.io.private_files import write_private_bytes
 
-                folder = private_dir(default_data_dir() / "assessments")
+                folder = data_subdir("assessments")
                 path = folder / time.strftime(f"{self._capture_which}-%Y%m%d-%H%M%S.jpg")
                 ok, jpg = cv2.imencode(".jpg", frame)  # encoded here, so the file is 0600 from its first byte
                 if ok:

@@ -68,15 +68,12 @@ class AnalysisRunner:
     worker's typed outbox: `RepDone`, `CueSaid`, `SetChanged`, `Status`, `Saved`, `LiveStatus`,
     `Failed`, then `Finished` with the run's context) and `take_latest()`."""
 
-    def __init__(self, source, exercise, backend_factory=None, scorer=None, lang: str = "en",
-                 realtime: bool = False, workout=None, recorder_factory=None, voice_factory=None,
-                 record_path=None, record_video: bool = False, verbosity: str = "full") -> None:
+    def __init__(self, setup, source, backend_factory=None, scorer=None, realtime: bool = False,
+                 workout=None) -> None:
         from fitcoach.run.worker import Worker
 
-        self.source, self.exercise = source, exercise
-        self.backend_factory, self.scorer, self.lang, self.realtime = backend_factory, scorer, lang, realtime
-        self.workout, self.recorder_factory, self.voice_factory = workout, recorder_factory, voice_factory
-        self.record_path, self.record_video, self.verbosity = record_path, record_video, verbosity
+        self.setup, self.source, self.exercise = setup, source, setup.exercise  # an `app.sessions.WorkoutSetup`
+        self.backend_factory, self.scorer, self.realtime, self.workout = backend_factory, scorer, realtime, workout
         self._latest = None
         self._lock = threading.Lock()
         self.produced = 0
@@ -88,19 +85,12 @@ class AnalysisRunner:
         self.events = self._worker.events
 
     def _job(self, cancel, emit):
-        from fitcoach.core.session import Prescription
-        from fitcoach.run.workout import WorkoutJob, build
+        from fitcoach.run.workout import build
 
-        voice = None
-        if self.voice_factory is not None:
-            voice = self.voice_factory(self.exercise)  # created on this thread, which uses it
-        wk = self.workout
-        job = WorkoutJob(self.source, self.exercise, wk.p if wk is not None else Prescription.for_exercise(self.exercise),
-                         countdown_s=wk.countdown_s if wk is not None else 0.0, backend_factory=self.backend_factory,
-                         scorer=_resolve(self.scorer), lang=self.lang, verbosity=self.verbosity,
-                         speed=1.0 if self.realtime else 0.0, voice=voice, recorder_factory=self.recorder_factory,
-                         record_path=self.record_path, record_video=self.record_video,
-                         extra_sinks=(_Latest(self),), workout=wk)
+        voice = self.setup.make_voice()  # created on this thread, which uses it
+        job = self.setup.job(self.source, self.backend_factory, _resolve(self.scorer),
+                             speed=1.0 if self.realtime else 0.0, voice=voice, extra_sinks=(_Latest(self),),
+                             workout=self.workout)
         runner, self._wk_sink, _cues = build(job, cancel)
         self._frames = runner.frames
         if self._stop.is_set():

@@ -47,11 +47,12 @@ def fmt_measured(value: float, unit: str, target: str) -> str:
 
 
 class HistoryPage(QWidget):
-    def __init__(self, catalog, lang: str = "en") -> None:
+    def __init__(self, catalog, lang: str = "en", db=None) -> None:
         super().__init__()
-        import pyqtgraph as pg
+        from fitcoach.app.database import Database
 
         self.catalog, self.lang = catalog, lang
+        self.db = db if db is not None else Database()
         self.export: dict | None = None
         self.sessions: list[dict] = []
         self.profile = QLineEdit("me")
@@ -74,17 +75,7 @@ class HistoryPage(QWidget):
         top.addWidget(QLabel(tr("Exercise", lang)))
         top.addWidget(self.exercise)
         top.addWidget(self.load_btn)
-        self.charts = pg.GraphicsLayoutWidget()
-        self.charts.setBackground("w")
-        self.plots, self.empty_text = {}, {}
-        for i, (key, title, _color) in enumerate(CHARTS):
-            plot = self.charts.addPlot(row=i // 2, col=i % 2, axisItems={"bottom": pg.DateAxisItem()})
-            plot.setTitle(tr(title, lang), color="#333", size="10pt")
-            plot.showGrid(x=False, y=True, alpha=0.3)
-            plot.setMouseEnabled(x=False, y=False)
-            plot.enableAutoRange(False)  # ranges are set in _draw, never from one point
-            self.plots[key] = plot
-            self.empty_text[key] = pg.TextItem(tr("No data yet", lang), color="#777", anchor=(0.5, 0.5))
+        self._build_charts()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(c, lang) for c in COLUMNS])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -106,6 +97,23 @@ class HistoryPage(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
 
+    def _build_charts(self) -> None:
+        """Four charts on a date axis; each says "No data yet" when it has nothing to draw."""
+        import pyqtgraph as pg
+
+        lang = self.lang
+        self.charts = pg.GraphicsLayoutWidget()
+        self.charts.setBackground("w")
+        self.plots, self.empty_text = {}, {}
+        for i, (key, title, _color) in enumerate(CHARTS):
+            plot = self.charts.addPlot(row=i // 2, col=i % 2, axisItems={"bottom": pg.DateAxisItem()})
+            plot.setTitle(tr(title, lang), color="#333", size="10pt")
+            plot.showGrid(x=False, y=True, alpha=0.3)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.enableAutoRange(False)  # ranges are set in _draw, never from one point
+            self.plots[key] = plot
+            self.empty_text[key] = pg.TextItem(tr("No data yet", lang), color="#777", anchor=(0.5, 0.5))
+
     def _name(self, ex_id: str) -> str:
         return self.catalog.get(ex_id).name.get(self.lang) if ex_id in self.catalog.ids() else ex_id
 
@@ -119,35 +127,17 @@ class HistoryPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        from fitcoach.gui.pages import _export
-        from fitcoach.reports import summarize
+        from fitcoach.app.history import sessions_since, sessions_view
+        from fitcoach.gui.pages import load_export
 
         self.loaded_profile = self.profile.text().strip()
-        self.export = _export(self.loaded_profile)
+        self.export = load_export(self.db, self.loaded_profile)[0]
         self.sessions = []
         if self.export is not None:
-            summary = summarize(self.export, self.catalog)
-            reports = {r["session_id"]: r for r in self.export["self_reports"]}
-            sets, prescribed = {}, {}
-            for st in self.export["sets"]:
-                sid = st["session_id"]
-                sets[sid] = sets.get(sid, 0) + 1
-                if st.get("prescribed_reps"):  # only the sets that were prescribed count
-                    prescribed[sid] = prescribed.get(sid, 0) + st["prescribed_reps"]
-            for s in summary["sessions"]:
-                rep = reports.get(s["id"], {})
-                s["pain"], s["effort"], s["sets"] = rep.get("pain"), rep.get("rpe"), sets.get(s["id"], 0)
-                # the reps prescribed for the whole session: the sum over its prescribed sets (as
-                # report.summarize and Today count them); with none recorded, the program's reps
-                # per set (summarize's fallback) for each set done
-                s["prescribed_total"] = prescribed.get(s["id"]) or (
-                    s["prescribed"] * max(1, s["sets"]) if s["prescribed"] else None)
-                s["adherence"] = (round(100.0 * min(1.0, s["reps"] / s["prescribed_total"]))
-                                  if s["prescribed_total"] else None)
-                self.sessions.append(s)
-            week_ago = time.time() - 7 * 86400
-            done = sum(1 for s in self.sessions if s["t"] >= week_ago)
-            per_week = summary["per_week"]
+            view = sessions_view(self.export, self.catalog)
+            self.sessions = list(view.sessions)
+            done = sessions_since(self.sessions, time.time() - 7 * 86400)
+            per_week = view.per_week
             self.summary.setText(tr("Sessions in the last 7 days: {n}", self.lang).format(n=done)
                                  + (f" ({tr('program', self.lang)}: {per_week}/{tr('week', self.lang)})" if per_week else ""))
             self.headline.setText(" ".join(self.week_sentences()))
@@ -166,21 +156,11 @@ class HistoryPage(QWidget):
 
     def week_sentences(self, now: float | None = None) -> list[str]:
         """Per exercise with a mean ROM in both the last 7 days and the 7 before: how it moved,
-        in the driver's direction (for a squat a smaller knee angle is deeper, so better)."""
-        now = time.time() if now is None else now
+        in the driver's direction (`app.history.rom_changes`)."""
+        from fitcoach.app.history import rom_changes
+
         out = []
-        for ex_id in sorted({s["exercise"] for s in self.sessions}):
-            ex = self.catalog.get(ex_id) if ex_id in self.catalog.ids() else None
-            if ex is None or ex.driver is None:
-                continue
-            this = [s["rom_extreme"] for s in self.sessions if s["exercise"] == ex_id
-                    and s["rom_extreme"] is not None and now - WEEK <= s["t"] <= now]
-            before = [s["rom_extreme"] for s in self.sessions if s["exercise"] == ex_id
-                      and s["rom_extreme"] is not None and now - 2 * WEEK <= s["t"] < now - WEEK]
-            if not this or not before:
-                continue
-            change = sum(this) / len(this) - sum(before) / len(before)
-            better = -change if ex.driver.direction == "decrease" else change
+        for ex_id, better in rom_changes(self.sessions, self.catalog, time.time() if now is None else now):
             d, name = f"{abs(better):.0f}", self._name(ex_id)
             if d == "0":
                 out.append(tr("Your {name} range of motion held steady this week", self.lang).format(name=name))

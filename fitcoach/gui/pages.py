@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
+from fitcoach.app import history, plans
+from fitcoach.app.database import Database, data_dir
 from fitcoach.gui.i18n import LANGS, language_name, tr
 
 
@@ -30,47 +32,22 @@ def tell_store_problem(message: str, lang: str = "en") -> None:
     QTimer.singleShot(0, lambda: QMessageBox.critical(None, tr("FitCoach", lang), message))
 
 
-def open_store(lang: str = "en"):
-    """(Store, None), or (None, why) when the history cannot be opened; the user is told why,
-    once, and every page goes on working without it."""
-    from fitcoach.core.errors import FitCoachError
-    from fitcoach.io.store import Store
-
-    try:
-        return Store(), None
-    except FitCoachError as e:  # DatabaseDamaged (with the way out), StoreError (busy, newer)
-        tell_store_problem(str(e), lang)
-        return None, str(e)
-
-
-def _load_export(profile: str, lang: str = "en"):
-    """(the profile's export or None, why the history cannot be read or None)."""
-    from fitcoach.io.store import DatabaseDamaged, StoreError
-
-    store, problem = open_store(lang)
-    if store is None:
-        return None, problem
-    try:
-        return store.export_profile(profile), None
-    except StoreError:  # no such profile: no history yet
-        return None, None
-    except DatabaseDamaged as e:  # damage met while reading
-        tell_store_problem(str(e), lang)
-        return None, str(e)
-    finally:
-        store.close()
-
-
-def _export(profile: str):
-    return _load_export(profile)[0]
+def load_export(db, profile: str, lang: str = "en"):
+    """(the profile's export or None, why the history cannot be read or None); the user is told
+    why, once, and every page goes on working without it."""
+    read = history.load_export(db, profile)
+    if read.problem is not None:
+        tell_store_problem(read.problem, lang)
+    return read.export, read.problem
 
 
 class TodayPage(QWidget):
     start_requested = Signal(str)  # exercise id
 
-    def __init__(self, catalog, lang: str = "en") -> None:
+    def __init__(self, catalog, lang: str = "en", db: Database | None = None) -> None:
         super().__init__()
         self.catalog, self.lang = catalog, lang
+        self.db = db if db is not None else Database()
         self.profile = QLineEdit("me")
         self.refresh_btn = QPushButton(tr("Plan my next session", lang))
         self.refresh_btn.clicked.connect(self.refresh)
@@ -94,18 +71,17 @@ class TodayPage(QWidget):
         catalog)."""
         from html import escape as e
 
-        from fitcoach.core.planner import default_capacity_model, localize_plan, plan_next
+        from fitcoach.core.planner import localize_plan
 
-        export, problem = _load_export(self.profile.text().strip(), self.lang)
-        if problem is not None:  # the history cannot be read: say so and how to recover
-            self.plan = None
-            self.plan_view.setPlainText(problem)
+        read = plans.plan_for(self.db, self.profile.text().strip(), self.catalog)
+        self.plan, export = read.plan, read.export
+        if read.problem is not None:  # the history cannot be read: say so and how to recover
+            tell_store_problem(read.problem, self.lang)
+            self.plan_view.setPlainText(read.problem)
             return
         if export is None:
-            self.plan = None
             self.plan_view.setPlainText(tr("No history yet for this profile: start with any exercise in Workout.", self.lang))
             return
-        self.plan = plan_next(export, self.catalog, default_capacity_model())
         local = localize_plan(self.plan, self.lang, self.catalog)
         seconds = tr("{n} s", self.lang)
         lines = [f"<h3>{tr('Next session', self.lang)}</h3>"]
@@ -133,14 +109,11 @@ class TodayPage(QWidget):
 
     def _last_results(self, export: dict) -> str:
         """The most recent session: reps against the prescription, ROM, score, self-report."""
-        from fitcoach.reports import summarize
-
-        sessions = summarize(export, self.catalog)["sessions"]
-        if not sessions:
+        last = plans.last_results(export, self.catalog)
+        if last is None:
             return ""
-        s = sessions[-1]
+        s, rep = last
         name = self.catalog.get(s["exercise"]).name.get(self.lang) if s["exercise"] in self.catalog.ids() else s["exercise"]
-        rep = next((r for r in export["self_reports"] if r["session_id"] == s["id"]), None)
         parts = [f"{tr('reps', self.lang)} {s['reps']}" + (f"/{s['prescribed']}" if s["prescribed"] else "")]
         if s["rom_extreme"] is not None:
             parts.append(f"{tr('ROM', self.lang)} {s['rom_extreme']}°"
@@ -159,9 +132,7 @@ class TodayPage(QWidget):
     def first_item(self) -> dict | None:
         """What the session starts with, in the order the page lists it: the corrective routines
         first (they prepare the main work), then the planned exercises the planner has not stopped."""
-        plan = self.plan or {}
-        todo = list(plan.get("correctives", [])) + [i for i in plan.get("items", []) if i.get("mode") != "stop"]
-        return todo[0] if todo else None
+        return plans.first_item(self.plan)
 
     def _start(self) -> None:
         """Start the first exercise of the plan as it is listed (see `first_item`)."""
@@ -177,32 +148,12 @@ class SettingsPage(QWidget):
     def __init__(self, lang: str = "en", settings=None, error: str = "") -> None:
         super().__init__()
         from fitcoach.io.settings import Settings
-        from fitcoach.io.sources import list_cameras
-        from fitcoach.io.store import default_data_dir
 
         self.lang = lang
-        self.folder = default_data_dir()
+        self.folder = data_dir()
         st = settings or Settings()
         self._base = st  # what this page does not edit (the profile) is saved unchanged
-        self.ui_lang = QComboBox()
-        for code in LANGS:
-            self.ui_lang.addItem(language_name(code), code)
-        self.ui_lang.setCurrentIndex(self.ui_lang.findData(st.lang))
-        self.camera = QComboBox()
-        cams = list_cameras()
-        for i in range(10):
-            dev = f"/dev/video{i}"
-            label = f"{tr('camera', lang)} {i}" + (f" ({dev})" if dev in cams else "")
-            self.camera.addItem(label, i)
-        self.camera.setCurrentIndex(self.camera.findData(st.camera))
-        self.resolution = QComboBox()
-        for r in ("640x480", "1280x720", "1920x1080"):
-            self.resolution.addItem(r, r)
-        self.resolution.setCurrentIndex(self.resolution.findData(st.resolution))
-        self.verbosity = QComboBox()
-        for v in ("silent", "counts", "full"):
-            self.verbosity.addItem(tr(v, lang), v)
-        self.verbosity.setCurrentIndex(self.verbosity.findData(st.verbosity))
+        self._choices(st)
         self.rate = QSpinBox()
         self.rate.setRange(80, 300)
         self.rate.setValue(st.voice_rate)
@@ -212,41 +163,17 @@ class SettingsPage(QWidget):
         self.volume.setValue(round(st.voice_volume * 100))
         self.mute = QCheckBox()
         self.mute.setChecked(st.mute)
-        self.model = QComboBox()
-        from fitcoach.core.models import models_dir
-
-        for m in ("lite", "full", "heavy"):
-            shipped = (models_dir() / f"pose_landmarker_{m}.task").exists()
-            label = {"lite": "lite (fastest)", "full": "full (balanced)", "heavy": "heavy (most precise)"}[m]
-            self.model.addItem(tr(label, lang) + ("" if shipped else f" — {tr('not installed', lang)}"), m)
-        self.model.setCurrentIndex(self.model.findData(st.model))
-        self.people = QComboBox()
-        self.people.addItem(tr("one person", lang), 1)
-        self.people.addItem(tr("follow one of two people", lang), 2)
-        self.people.setCurrentIndex(self.people.findData(st.people))
         self.message = QLabel(error)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         save = QPushButton(tr("Save", lang))
         save.clicked.connect(self.save)
-        open_folder = QPushButton(tr("Open folder", lang))
-        open_folder.clicked.connect(self._open_folder)
-        folder_row = QHBoxLayout()
-        folder_label = QLabel(str(self.folder))
-        folder_label.setTextInteractionFlags(folder_label.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
-        folder_row.addWidget(folder_label, 1)
-        folder_row.addWidget(open_folder)
         form = QFormLayout()
-        form.addRow(tr("Language", lang), self.ui_lang)
-        form.addRow(tr("Camera", lang), self.camera)
-        form.addRow(tr("Resolution", lang), self.resolution)
-        form.addRow(tr("Pose model", lang), self.model)
-        form.addRow(tr("People in view", lang), self.people)
-        form.addRow(tr("Voice", lang), self.verbosity)
-        form.addRow(tr("Speech rate (words/min)", lang), self.rate)
-        form.addRow(tr("Volume", lang), self.volume)
-        form.addRow(tr("Mute", lang), self.mute)
-        form.addRow(tr("Data folder", lang), folder_row)
+        for label, w in (("Language", self.ui_lang), ("Camera", self.camera), ("Resolution", self.resolution),
+                         ("Pose model", self.model), ("People in view", self.people), ("Voice", self.verbosity),
+                         ("Speech rate (words/min)", self.rate), ("Volume", self.volume), ("Mute", self.mute),
+                         ("Data folder", self._folder_row())):
+            form.addRow(tr(label, lang), w)
         privacy = QLabel(tr("privacy", lang, data=self.folder))
         privacy.setWordWrap(True)
         privacy.setObjectName("privacy")
@@ -257,6 +184,46 @@ class SettingsPage(QWidget):
         lay.addWidget(QLabel(f"<b>{tr('Privacy', lang)}</b>"))
         lay.addWidget(privacy)
         lay.addStretch(1)
+
+    @staticmethod
+    def _box(items, current) -> QComboBox:
+        """A combo box of (label, value) with `current` selected."""
+        box = QComboBox()
+        for label, value in items:
+            box.addItem(label, value)
+        box.setCurrentIndex(box.findData(current))
+        return box
+
+    def _choices(self, st) -> None:
+        """The combo boxes: language, camera, resolution, voice verbosity, pose model, people."""
+        from fitcoach.core.models import models_dir
+        from fitcoach.io.sources import list_cameras
+
+        lang = self.lang
+        self.ui_lang = self._box([(language_name(c), c) for c in LANGS], st.lang)
+        cams = list_cameras()
+        self.camera = self._box([(f"{tr('camera', lang)} {i}" + (f" (/dev/video{i})" if f"/dev/video{i}" in cams else ""), i)
+                                 for i in range(10)], st.camera)
+        self.resolution = self._box([(r, r) for r in ("640x480", "1280x720", "1920x1080")], st.resolution)
+        self.verbosity = self._box([(tr(v, lang), v) for v in ("silent", "counts", "full")], st.verbosity)
+        labels = {"lite": "lite (fastest)", "full": "full (balanced)", "heavy": "heavy (most precise)"}
+        self.model = self._box([(tr(labels[m], lang) + ("" if (models_dir() / f"pose_landmarker_{m}.task").exists()
+                                                        else f" — {tr('not installed', lang)}"), m)
+                                for m in ("lite", "full", "heavy")], st.model)
+        self.people = self._box([(tr("one person", lang), 1), (tr("follow one of two people", lang), 2)], st.people)
+
+    def _folder_row(self) -> QWidget:
+        """The data folder (selectable) and a button that opens it."""
+        open_folder = QPushButton(tr("Open folder", self.lang))
+        open_folder.clicked.connect(self._open_folder)
+        row = QWidget()
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(0, 0, 0, 0)
+        folder_label = QLabel(str(self.folder))
+        folder_label.setTextInteractionFlags(folder_label.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(folder_label, 1)
+        lay.addWidget(open_folder)
+        return row
 
     def current(self):
         from dataclasses import replace

@@ -8,89 +8,30 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHeaderView, QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QSpinBox, QStyledItemDelegate, QTableWidget,
-                               QTableWidgetItem, QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QListWidget, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTextEdit,
+                               QVBoxLayout, QWidget)
 
+from fitcoach.app.database import Database, StoreError
+from fitcoach.app.profiles import add_profile, profile_names, save_profile
+from fitcoach.app.programs import (COLUMNS, check_program, load_patient, program_toml, save_program,
+                                   unknown_exercises, write_fhir, write_progress_report)
+from fitcoach.core.errors import FitCoachError, ValidationError
 from fitcoach.gui.i18n import tr
+from fitcoach.gui.program_parts import ExerciseDelegate, TagPicker, split_tags
 
-COLUMNS = ("id", "sets", "reps", "hold_s", "tempo", "rest_s", "safe_min", "safe_max", "target")
 # what the table's headers say (translated with tr): the program file's keys are for files, not people
 HEADERS = {"id": "Exercise", "sets": "Sets", "reps": "Reps", "hold_s": "Hold (s)", "tempo": "Tempo (s per phase)",
            "rest_s": "Rest (s)", "safe_min": "Safe min (°)", "safe_max": "Safe max (°)", "target": "Target (°)"}
 
 
-class TagPicker(QListWidget):
-    """A checkable list of known tags (value stored as item data, shown as `label`). A stored
-    value that is not among the known ones (a condition from an assessment, an exercise no
-    longer in the catalog) is kept as an extra checked item marked "not in the catalog", so
-    loading and saving a patient never silently drops it. text()/setText() read and set the
-    checked values as "a, b", as the free-text fields did."""
-
-    def __init__(self, known: list[tuple[str, str]], lang: str, parent=None) -> None:
-        super().__init__(parent)
-        self.lang = lang
-        self.setMaximumHeight(110)
-        for value, label in known:
-            self._add(value, label)
-
-    def _add(self, value: str, label: str) -> QListWidgetItem:
-        item = QListWidgetItem(label)
-        item.setData(Qt.ItemDataRole.UserRole, value)
-        item.setFlags((item.flags() | Qt.ItemFlag.ItemIsUserCheckable) & ~Qt.ItemFlag.ItemIsSelectable)
-        item.setCheckState(Qt.CheckState.Unchecked)
-        self.addItem(item)
-        return item
-
-    def values(self) -> list[str]:
-        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
-                if self.item(i).checkState() == Qt.CheckState.Checked]
-
-    def set_values(self, values) -> None:
-        wanted = list(dict.fromkeys(values))
-        for i in range(self.count()):
-            v = self.item(i).data(Qt.ItemDataRole.UserRole)
-            self.item(i).setCheckState(Qt.CheckState.Checked if v in wanted else Qt.CheckState.Unchecked)
-        have = {self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())}
-        for v in wanted:
-            if v not in have:
-                self._add(v, tr("{x} (not in the catalog)", self.lang).format(x=v)).setCheckState(Qt.CheckState.Checked)
-
-    def text(self) -> str:
-        return ", ".join(self.values())
-
-    def setText(self, text: str) -> None:
-        self.set_values(ProgramsPage._tags(text))
-
-
-class ExerciseDelegate(QStyledItemDelegate):
-    """The exercise column stores the id (what the program file holds) but shows and edits
-    the exercise's name in the UI language."""
-
-    def __init__(self, catalog, lang: str, parent=None) -> None:
-        super().__init__(parent)
-        self.catalog, self.lang = catalog, lang
-
-    def displayText(self, value, locale) -> str:
-        return self.catalog.get(value).name.get(self.lang) if value in self.catalog.ids() else str(value)
-
-    def createEditor(self, parent, option, index):
-        box = QComboBox(parent)
-        for ex in self.catalog:
-            box.addItem(ex.name.get(self.lang), ex.id)
-        return box
-
-    def setEditorData(self, editor, index) -> None:
-        editor.setCurrentIndex(max(0, editor.findData(index.data())))
-
-    def setModelData(self, editor, model, index) -> None:
-        model.setData(index, editor.currentData())
-
-
 class ProgramsPage(QWidget):
-    def __init__(self, catalog, lang: str = "en") -> None:
+    _tags = staticmethod(split_tags)
+
+    def __init__(self, catalog, lang: str = "en", db: Database | None = None) -> None:
         super().__init__()
         self.catalog, self.lang = catalog, lang
+        self.db = db if db is not None else Database()
         # the patient being edited: picked from the list of stored profiles (or added below it)
         self.profile = QLineEdit("me")
         self.profile.setReadOnly(True)
@@ -102,19 +43,52 @@ class ProgramsPage(QWidget):
         self.new_patient.returnPressed.connect(self.add_patient)
         self.add_patient_btn = QPushButton(tr("Add patient", lang))
         self.add_patient_btn.clicked.connect(self.add_patient)
-        self.age_band = QComboBox()
-        self.level = QComboBox()
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        side = QVBoxLayout()
+        side.addWidget(QLabel(tr("Patients", lang)))
+        side.addWidget(self.patients, 1)
+        side.addWidget(self.new_patient)
+        side.addWidget(self.add_patient_btn)
+        main = QVBoxLayout()
+        main.addLayout(self._patient_row())
+        main.addLayout(self._program_head())
+        main.addWidget(self._program_table(), 1)
+        main.addLayout(self._row_buttons())
+        main.addWidget(QLabel(tr("Notes", lang)))
+        main.addWidget(self.notes)
+        main.addLayout(self._file_buttons())
+        main.addWidget(self.message)
+        lay = QHBoxLayout(self)
+        lay.addLayout(side)
+        lay.addLayout(main, 1)
+
+    def _patient_row(self) -> QHBoxLayout:
+        """Age, level, conditions (what the catalog's exercises correct), exercises to avoid."""
+        lang, catalog = self.lang, self.catalog
+        self.age_band, self.level = QComboBox(), QComboBox()
         for box, values in ((self.age_band, ("<18", "18-39", "40-64", "65-79", "80+")),
                             (self.level, ("beginner", "intermediate", "advanced"))):
             box.addItem("–", None)
             for v in values:
                 box.addItem(tr(v, lang), v)
-        # conditions: what the catalog's exercises correct; avoid: the catalog's exercises, by name
         tags = sorted({t for ex in catalog for t in ex.corrects})
         self.conditions = TagPicker([(t, t.replace("_", " ")) for t in tags], lang)
         self.avoid = TagPicker([(ex.id, ex.name.get(lang)) for ex in catalog], lang)
         self.patient_btn = QPushButton(tr("Save patient details", lang))
         self.patient_btn.clicked.connect(self.save_patient)
+        row = QHBoxLayout()
+        for label, w in (("Age", self.age_band), ("Level", self.level), ("Conditions", self.conditions),
+                         ("Avoid", self.avoid)):
+            row.addWidget(QLabel(tr(label, lang)))
+            row.addWidget(w, 1 if isinstance(w, TagPicker) else 0)
+        row.addWidget(self.patient_btn)
+        return row
+
+    def _program_head(self) -> QHBoxLayout:
+        """The program's name, sessions a week and voice coaching; its notes (placed below)."""
+        lang = self.lang
         self.name = QLineEdit()
         self.per_week = QSpinBox()
         self.per_week.setRange(1, 14)
@@ -125,63 +99,50 @@ class ProgramsPage(QWidget):
             self.verbosity.addItem(tr(v, lang), v)
         self.notes = QTextEdit()
         self.notes.setMaximumHeight(60)
+        row = QHBoxLayout()
+        for label, w in (("Patient", self.profile), ("Program name", self.name), ("Sessions per week", self.per_week),
+                         ("Voice coaching", self.verbosity)):
+            row.addWidget(QLabel(tr(label, lang)))
+            row.addWidget(w)
+        return row
+
+    def _program_table(self) -> QTableWidget:
+        """One row per exercise; the exercise column shows names and stores ids."""
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([tr(HEADERS[c], lang) for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([tr(HEADERS[c], self.lang) for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # Delete removes the selected rows: a key press on the table itself, so Delete inside a
         # cell being edited (its editor gets the key) still deletes a character
         self.table.installEventFilter(self)
-        self.table.setItemDelegateForColumn(COLUMNS.index("id"), ExerciseDelegate(catalog, lang, self.table))
+        self.table.setItemDelegateForColumn(COLUMNS.index("id"), ExerciseDelegate(self.catalog, self.lang, self.table))
         header = self.table.horizontalHeader()
         # every header readable in full (English and Korean); the exercise name takes the spare width
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMNS.index("id"), QHeaderView.ResizeMode.Stretch)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        rows = QHBoxLayout()  # acting on the selected row(s) of the table
-        self.remove_btn, self.up_btn, self.down_btn = (QPushButton(tr(t, lang)) for t in ("Remove", "Move up", "Move down"))
+        return self.table
+
+    def _row_buttons(self) -> QHBoxLayout:
+        """Acting on the selected row(s) of the table."""
+        rows = QHBoxLayout()
+        self.remove_btn, self.up_btn, self.down_btn = (QPushButton(tr(t, self.lang))
+                                                       for t in ("Remove", "Move up", "Move down"))
         self.remove_btn.clicked.connect(self.remove_rows)
         self.up_btn.clicked.connect(lambda: self.move_row(-1))
         self.down_btn.clicked.connect(lambda: self.move_row(1))
         for b in (self.remove_btn, self.up_btn, self.down_btn):
             rows.addWidget(b)
         rows.addStretch(1)
+        return rows
+
+    def _file_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         for text, slot in (("Add exercise", lambda: self.add_row()), ("Save to profile", self.save),
                            ("Import file…", self._import_dialog), ("Export file…", self._export_dialog),
                            ("Progress report…", self._report_dialog), ("FHIR export…", self._fhir_dialog)):
-            b = QPushButton(tr(text, lang))
+            b = QPushButton(tr(text, self.lang))
             b.clicked.connect(slot)
             buttons.addWidget(b)
-        head = QHBoxLayout()
-        for label, w in (("Patient", self.profile), ("Program name", self.name), ("Sessions per week", self.per_week),
-                         ("Voice coaching", self.verbosity)):
-            head.addWidget(QLabel(tr(label, lang)))
-            head.addWidget(w)
-        patient = QHBoxLayout()
-        for label, w in (("Age", self.age_band), ("Level", self.level), ("Conditions", self.conditions),
-                         ("Avoid", self.avoid)):
-            patient.addWidget(QLabel(tr(label, lang)))
-            patient.addWidget(w, 1 if isinstance(w, TagPicker) else 0)
-        patient.addWidget(self.patient_btn)
-        side = QVBoxLayout()
-        side.addWidget(QLabel(tr("Patients", lang)))
-        side.addWidget(self.patients, 1)
-        side.addWidget(self.new_patient)
-        side.addWidget(self.add_patient_btn)
-        main = QVBoxLayout()
-        main.addLayout(patient)
-        main.addLayout(head)
-        main.addWidget(self.table, 1)
-        main.addLayout(rows)
-        main.addWidget(QLabel(tr("Notes", lang)))
-        main.addWidget(self.notes)
-        main.addLayout(buttons)
-        main.addWidget(self.message)
-        lay = QHBoxLayout(self)
-        lay.addLayout(side)
-        lay.addLayout(main, 1)
+        return buttons
 
     def showEvent(self, event) -> None:
         self.refresh_patients()
@@ -190,21 +151,14 @@ class ProgramsPage(QWidget):
     def refresh_patients(self) -> None:
         """Fill the patient list with the stored profiles, keeping the current one selected
         (without reloading it: the table may hold unsaved edits)."""
-        from fitcoach.io.store import DatabaseDamaged
-        from fitcoach.gui.pages import open_store, tell_store_problem
+        from fitcoach.gui.pages import tell_store_problem
 
-        store, problem = open_store(self.lang)  # a damaged history: told once, and said here
-        if store is None:
-            self.message.setText(problem)
-            return
         try:
-            names = store.profile_names()
-        except DatabaseDamaged as e:
+            names = profile_names(self.db)
+        except FitCoachError as e:  # a damaged history: told once, and said here
             tell_store_problem(str(e), self.lang)
             self.message.setText(str(e))
             return
-        finally:
-            store.close()
         self.patients.blockSignals(True)
         try:
             self.patients.clear()
@@ -221,70 +175,37 @@ class ProgramsPage(QWidget):
 
     def add_patient(self) -> bool:
         """Store a new patient (profile) by the name typed, list it and switch to it."""
-        from fitcoach.io.store import Store, StoreError
-
         name = self.new_patient.text().strip()
         try:
-            store = Store()
+            add_profile(self.db, name)  # checks the name (1-100 characters); an existing name is just picked
         except StoreError as e:
             self.message.setText(str(e))
             return False
-        try:
-            store.profile(name)  # checks the name (1-100 characters); an existing name is just picked
-        except StoreError as e:
-            self.message.setText(str(e))
-            return False
-        finally:
-            store.close()
         self.new_patient.clear()
         self.profile.setText(name)
         self.refresh_patients()
         self.load_patient()
         return True
 
-    @staticmethod
-    def _tags(text: str) -> list[str]:
-        return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
-
     def load_patient(self) -> None:
         """Show the current patient's details and newest program; a patient without one (or not
         stored yet) gets a blank program, never the previous patient's exercises and notes."""
-        import json
-
-        from fitcoach.core.errors import ValidationError
-        from fitcoach.core.programs import latest_program
-        from fitcoach.io.store import Store, StoreError
-
         name = self.profile.text().strip()
-        export, found, problem = None, None, None
         try:
-            store = Store()
+            pt = load_patient(self.db, name, self.catalog)
         except StoreError as e:
             self.message.setText(str(e))
             return
-        try:
-            export = store.export_profile(name)
-        except StoreError:
-            pass  # not stored yet: a new patient
-        finally:
-            store.close()
-        prof = (export or {}).get("profile") or {}
-        if export is not None:
-            try:
-                found = latest_program(export, self.catalog)
-            except ValidationError as e:  # stored, but no longer valid (e.g. an exercise left the catalog)
-                problem = str(e)
-        self.age_band.setCurrentIndex(max(0, self.age_band.findData(prof.get("age_band"))))
-        self.level.setCurrentIndex(max(0, self.level.findData(prof.get("level"))))
-        self.conditions.set_values(json.loads(prof.get("conditions") or "[]"))
-        self.avoid.set_values(json.loads(prof.get("avoid") or "[]"))
-        if found is None:
-            self._show_program(None)
-            self.message.setText(problem or tr("{p} has no program yet", self.lang).format(p=name))
+        self.age_band.setCurrentIndex(max(0, self.age_band.findData(pt.age_band)))
+        self.level.setCurrentIndex(max(0, self.level.findData(pt.level)))
+        self.conditions.set_values(pt.conditions)
+        self.avoid.set_values(pt.avoid)
+        self._show_program(pt.program)
+        if pt.program is None:
+            self.message.setText(pt.problem or tr("{p} has no program yet", self.lang).format(p=name))
         else:
-            self._show_program(found[0])
-            self.message.setText(tr("{p}: program {n}, version {v}", self.lang).format(p=name, n=found[0].name,
-                                                                                       v=found[1]))
+            self.message.setText(tr("{p}: program {n}, version {v}", self.lang).format(p=name, n=pt.program.name,
+                                                                                       v=pt.version))
 
     def _show_program(self, prog) -> None:
         """Put a program in the form and table; None: a blank one."""
@@ -328,21 +249,16 @@ class ProgramsPage(QWidget):
         self.table.selectRow(to)
 
     def save_patient(self) -> bool:
-        from fitcoach.io.store import Store, StoreError
-
-        unknown = [a for a in self.avoid.values() if a not in self.catalog.ids()]
+        unknown = unknown_exercises(self.avoid.values(), self.catalog)
         if unknown:
             self.message.setText(tr("avoid: unknown exercise {x}", self.lang).format(x=", ".join(unknown)))
             return False
-        store = Store()
         try:
-            store.set_profile(self.profile.text().strip() or "me", self.age_band.currentData(), self.level.currentData(),
-                              conditions=self.conditions.values(), avoid=self.avoid.values())
+            save_profile(self.db, self.profile.text().strip() or "me", self.age_band.currentData(),
+                         self.level.currentData(), conditions=self.conditions.values(), avoid=self.avoid.values())
         except StoreError as e:
             self.message.setText(str(e))
             return False
-        finally:
-            store.close()
         self.message.setText(tr("Saved", self.lang))
         self.refresh_patients()  # a new name is a new patient in the list
         return True
@@ -355,40 +271,20 @@ class ProgramsPage(QWidget):
             self.table.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
 
     def to_toml(self) -> str:
-        import json
-
-        lines = ["schema_version = 1", f"name = {json.dumps(self.name.text().strip(), ensure_ascii=False)}",
-                 f"sessions_per_week = {self.per_week.value()}",
-                 f"notes = {json.dumps(self.notes.toPlainText(), ensure_ascii=False)}"]
-        if self.verbosity.currentData():
-            lines.append(f"verbosity = {json.dumps(self.verbosity.currentData())}")
+        rows = []
         for r in range(self.table.rowCount()):
-            lines.append("[[exercise]]")
-            for c, key in enumerate(COLUMNS):
-                item = self.table.item(r, c)
-                text = item.text().strip() if item else ""
-                if not text:
-                    continue
-                if key in ("id", "tempo"):
-                    lines.append(f"{key} = {json.dumps(text)}")
-                else:
-                    try:
-                        float(text)
-                        lines.append(f"{key} = {text}")
-                    except ValueError:
-                        lines.append(f"{key} = {json.dumps(text)}")  # let validation name the field
-        return "\n".join(lines) + "\n"
+            items = {key: self.table.item(r, c) for c, key in enumerate(COLUMNS)}
+            rows.append({key: item.text() if item else "" for key, item in items.items()})
+        return program_toml(self.name.text(), self.per_week.value(), self.notes.toPlainText(),
+                            self.verbosity.currentData(), rows)
 
     def validate(self):
-        from fitcoach.core.errors import ValidationError
-        from fitcoach.core.programs import parse_program
-
         for r in range(self.table.rowCount()):
             for c in range(self.table.columnCount()):
                 if self.table.item(r, c):
                     self.table.item(r, c).setBackground(QColor("white"))
         try:
-            prog = parse_program(self.to_toml(), tr("program", self.lang), self.catalog)
+            prog = check_program(self.to_toml(), tr("program", self.lang), self.catalog)
         except ValidationError as e:
             self._show_problems(e)
             return None
@@ -415,22 +311,15 @@ class ProgramsPage(QWidget):
                 self.table.item(row, COLUMNS.index(key)).setBackground(QColor("#f8c0c0"))
 
     def save(self) -> bool:
-        from fitcoach.io.store import Store
-
         prog = self.validate()
         if prog is None:
             return False
-        store = Store()
-        try:
-            v = store.add_program(store.profile(self.profile.text().strip() or "me"), prog)
-        finally:
-            store.close()
+        v = save_program(self.db, self.profile.text().strip() or "me", prog)
         self.message.setText(tr("Saved as version {v}", self.lang).format(v=v))
         self.refresh_patients()
         return True
 
     def load_file(self, path: str) -> bool:
-        from fitcoach.core.errors import ValidationError
         from fitcoach.core.programs import load_program_file
 
         try:
@@ -471,27 +360,9 @@ class ProgramsPage(QWidget):
             self.write_fhir(p)
 
     def write_report(self, path: str) -> None:
-        from fitcoach.io.store import Store
-        from fitcoach.reports import write_report
-
-        store = Store()
-        try:
-            write_report(store.export_profile(self.profile.text().strip()), Path(path), self.catalog)
-        finally:
-            store.close()
+        write_progress_report(self.db, self.profile.text().strip(), path, self.catalog)
         self.message.setText(str(path))
 
     def write_fhir(self, path: str) -> None:
-        import json
-
-        from fitcoach.reports import fhir
-        from fitcoach.io.private_files import write_private_text
-        from fitcoach.io.store import Store
-
-        store = Store()
-        try:  # only the model files that are installed and verified (no empty hashes)
-            b = fhir.bundle(store.export_profile(self.profile.text().strip()), store.salt(), fhir.verified_models())
-        finally:
-            store.close()
-        write_private_text(path, json.dumps(b, indent=1, ensure_ascii=False) + "\n")
+        write_fhir(self.db, self.profile.text().strip(), path)
         self.message.setText(str(path))

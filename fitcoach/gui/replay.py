@@ -47,8 +47,33 @@ class ReplayPage(QWidget):
         self.demo_label.setStyleSheet("background:#fff3cd;color:#5d4200;padding:4px;font-weight:bold")
         self.demo_label.hide()
 
+        top, controls = self._top_row(), self._controls()
+
+        self.video = VideoView(tr("Open a clip, a landmark recording or an image folder to replay its analysis", lang))
+        self.hud = Hud(lang)
+        self.reps_label, self.status_label = self.hud.reps_label, self.hud.status_label
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("progress")
+        self.progress_label.setWordWrap(True)
+        body = video_and_hud(self.video, self.hud, self.progress_label)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.demo_label)
+        lay.addLayout(body, 1)
+        lay.addLayout(controls)
+        self._shortcuts()
+        self.play_btn.setToolTip(tr("Space: play / pause; ← →: one frame; Home / End", lang))
+        self._timer = QTimer(self)
+        self._timer.setInterval(33)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self._update_buttons()
+
+    def _top_row(self) -> QHBoxLayout:
+        """Exercise, open, export JSON, save landmarks."""
+        lang = self.lang
         self.exercise = QComboBox()
-        for ex in catalog:
+        for ex in self.catalog:
             self.exercise.addItem(ex.name.get(lang), ex.id)
         self.exercise.currentIndexChanged.connect(self._exercise_changed)
         self.open_btn = QPushButton(tr("Open clip or recording…", lang))
@@ -64,7 +89,11 @@ class ReplayPage(QWidget):
         self.save_lm_btn.setToolTip(tr("Save the analysed landmarks as a recording that replays without the pose model", lang))
         self.save_lm_btn.clicked.connect(self._save_landmarks_dialog)
         top.addWidget(self.save_lm_btn)
+        return top
 
+    def _controls(self) -> QHBoxLayout:
+        """Step back, play, step forward, the position slider, the time and the speed."""
+        lang = self.lang
         self.play_btn = QPushButton(tr("Play", lang))
         self.play_btn.clicked.connect(self.toggle_play)
         self.back_btn = QPushButton("◀|")
@@ -89,19 +118,10 @@ class ReplayPage(QWidget):
         controls.addWidget(self.time_label)
         controls.addWidget(QLabel(tr("Speed", lang)))
         controls.addWidget(self.speed)
+        return controls
 
-        self.video = VideoView(tr("Open a clip, a landmark recording or an image folder to replay its analysis", lang))
-        self.hud = Hud(lang)
-        self.reps_label, self.status_label = self.hud.reps_label, self.hud.status_label
-        self.progress_label = QLabel()
-        self.progress_label.setObjectName("progress")
-        self.progress_label.setWordWrap(True)
-        body = video_and_hud(self.video, self.hud, self.progress_label)
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(self.demo_label)
-        lay.addLayout(body, 1)
-        lay.addLayout(controls)
+    def _shortcuts(self) -> None:
+        """Space, arrows, Home and End while this page is shown."""
         from PySide6.QtGui import QKeySequence, QShortcut
 
         for key, slot in ((Qt.Key.Key_Space, self.toggle_play), (Qt.Key.Key_Left, lambda: self.step(-1)),
@@ -110,12 +130,6 @@ class ReplayPage(QWidget):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # only while this page is shown
             sc.activated.connect(slot)
-        self.play_btn.setToolTip(tr("Space: play / pause; ← →: one frame; Home / End", lang))
-        self._timer = QTimer(self)
-        self._timer.setInterval(33)
-        self._timer.timeout.connect(self._tick)
-        self._timer.start()
-        self._update_buttons()
 
     # -- opening ------------------------------------------------------------------------------
     def _choose_file(self) -> None:

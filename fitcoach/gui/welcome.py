@@ -45,11 +45,13 @@ class WelcomePage(QWidget):
     sample_requested = Signal()
     camera_requested = Signal()
 
-    def __init__(self, lang: str = "en", cameras: list[str] | None = None, opener=None) -> None:
+    def __init__(self, lang: str = "en", cameras: list[str] | None = None, opener=None, db=None) -> None:
         super().__init__()
+        from fitcoach.app.database import Database
         from fitcoach.io.sources import list_cameras
 
         self.lang = lang
+        self.db = db if db is not None else Database()
         self._opener = opener  # tests: a fake camera
         self.cameras = list_cameras() if cameras is None else cameras
         self._check: dict | None = None  # the camera check's result, written by its thread
@@ -68,30 +70,7 @@ class WelcomePage(QWidget):
         form.addRow(tr("Your name (profile)", lang), self.name)
         form.addRow(tr("Your level", lang), self.level)
 
-        self.camera_status = QLabel()
-        self.camera_status.setWordWrap(True)
-        self.camera_preview = QLabel()
-        self.camera_preview.setFixedSize(320, 240)
-        self.camera_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.camera_preview.setStyleSheet("background:#263238;color:#eceff1")
-        self.check_btn = QPushButton(tr("Check the camera", lang))
-        self.check_btn.clicked.connect(self.check_camera)
-        self.sample_btn = QPushButton(tr("Try a sample video", lang))
-        self.sample_btn.setToolTip(tr("A demo: a synthetic exerciser made by FitCoach, not a real person; nothing is saved", lang))
-        self.sample_btn.clicked.connect(self.sample_requested.emit)
-        if self.cameras:
-            self.camera_status.setText(tr("Camera found: {c}", lang).format(c=", ".join(self.cameras)))
-            self.camera_preview.setText(tr("Press “Check the camera” to see yourself", lang))
-        else:
-            self.camera_status.setText(tr("No camera found. You can try a sample video, or open a recorded workout "
-                                          "in the Workout page.", lang))
-            self.camera_preview.setText(tr("no camera found", lang))
-            self.check_btn.setEnabled(False)
-            self.sample_btn.setDefault(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.check_btn)
-        buttons.addWidget(self.sample_btn)
-        buttons.addStretch(1)
+        buttons = self._camera_part()
 
         self.start_btn = QPushButton(tr("Save and start", lang))
         self.start_btn.setDefault(bool(self.cameras))
@@ -117,6 +96,35 @@ class WelcomePage(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(50)
         self._timer.timeout.connect(self._poll_check)
+
+    def _camera_part(self) -> QHBoxLayout:
+        """The camera's status and preview, and the buttons: check it, or try the sample video."""
+        lang = self.lang
+        self.camera_status = QLabel()
+        self.camera_status.setWordWrap(True)
+        self.camera_preview = QLabel()
+        self.camera_preview.setFixedSize(320, 240)
+        self.camera_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.camera_preview.setStyleSheet("background:#263238;color:#eceff1")
+        self.check_btn = QPushButton(tr("Check the camera", lang))
+        self.check_btn.clicked.connect(self.check_camera)
+        self.sample_btn = QPushButton(tr("Try a sample video", lang))
+        self.sample_btn.setToolTip(tr("A demo: a synthetic exerciser made by FitCoach, not a real person; nothing is saved", lang))
+        self.sample_btn.clicked.connect(self.sample_requested.emit)
+        if self.cameras:
+            self.camera_status.setText(tr("Camera found: {c}", lang).format(c=", ".join(self.cameras)))
+            self.camera_preview.setText(tr("Press “Check the camera” to see yourself", lang))
+        else:
+            self.camera_status.setText(tr("No camera found. You can try a sample video, or open a recorded workout "
+                                          "in the Workout page.", lang))
+            self.camera_preview.setText(tr("no camera found", lang))
+            self.check_btn.setEnabled(False)
+            self.sample_btn.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.check_btn)
+        buttons.addWidget(self.sample_btn)
+        buttons.addStretch(1)
+        return buttons
 
     # -- camera check -------------------------------------------------------------------------------
     def check_camera(self) -> None:
@@ -156,18 +164,15 @@ class WelcomePage(QWidget):
     # -- done ---------------------------------------------------------------------------------------
     def finish(self) -> bool:
         """Create (or update) the profile with its level; emits `done(name)`."""
-        from fitcoach.io.store import Store, StoreError
+        from fitcoach.app.database import StoreError
+        from fitcoach.app.profiles import save_profile
 
         name = " ".join(self.name.text().split())
         if not name:
             self.message.setText(tr("Please enter a name for your profile.", self.lang))
             return False
         try:
-            store = Store()
-            try:
-                store.set_profile(name, level=self.level.currentData())
-            finally:
-                store.close()
+            save_profile(self.db, name, level=self.level.currentData())
         except StoreError as e:
             self.message.setText(str(e))
             return False

@@ -8,6 +8,11 @@ those inside functions), so a lazy import cannot slip past:
 - `fitcoach.reports` (output formats: the progress report, the FHIR export, the printable
   assessment pages) imports only the core, the I/O layer, itself and the languages;
 - `fitcoach.run` (the frame loop) imports only the core, the I/O layer and the languages;
+- `fitcoach.app` (the application services) imports only the layers below the front ends (the
+  core, I/O, the frame loop, the languages, the voice, the reports), never Qt or a front end;
+- `fitcoach.gui` never opens the history itself: no GUI module imports the store (it uses
+  `fitcoach.app`'s one `Database` of the process); nor do the commands, but `data` (restore,
+  check and salvage work on a history that cannot be opened);
 - only `fitcoach.gui` imports Qt (PySide6, shiboken6, pyqtgraph);
 - nothing imports the front ends (`fitcoach.gui`, `fitcoach.cli`) but the front ends themselves
   and the entry point (`fitcoach.__main__`);
@@ -134,6 +139,42 @@ def test_the_reports_import_only_the_core_and_io():
 
 def test_the_runner_imports_only_the_core_and_io():
     assert _violations(_only("fitcoach.run", ("fitcoach.core", "fitcoach.io", "fitcoach.i18n"))) == []
+
+
+APP_MAY_IMPORT = ("fitcoach.core", "fitcoach.io", "fitcoach.run", "fitcoach.i18n", "fitcoach.voice",
+                  "fitcoach.reports", "fitcoach.reports")
+
+
+def test_the_app_services_import_only_the_layers_below_the_front_ends():
+    assert _violations(_only("fitcoach.app", APP_MAY_IMPORT)) == []
+    assert _violations(lambda mod, imp: _under(mod, "fitcoach.app") and (
+        qt_rule(mod, imp) or front_rule(mod, imp))) == []
+
+
+STORE_MODULES = ("fitcoach.io.store",)
+
+
+def gui_store_rule(mod, imp):
+    if _under(mod, "fitcoach.gui") and any(_under(imp, s) for s in STORE_MODULES):
+        return "the GUI uses fitcoach.app.database (one store per process), never the store itself"
+
+
+def cli_store_rule(mod, imp):
+    if _under(mod, "fitcoach.cli") and mod != "fitcoach.cli.data" and any(_under(imp, s) for s in STORE_MODULES):
+        return "the commands use fitcoach.app.database; only `data` (restore, check, salvage) uses the store module"
+
+
+def test_the_commands_do_not_open_the_store_themselves():
+    assert _violations(cli_store_rule) == []
+
+
+def test_the_gui_does_not_open_the_store_itself():
+    assert _violations(gui_store_rule) == []
+    probe = ROOT / "gui" / "probe.py"  # never written: its source is given
+    for line in ("from fitcoach.io.store import Store", "from fitcoach.io import store",
+                 "import fitcoach.io.store.reads"):
+        imports = _imports(probe, source=f"def f():\n    {line}\n")
+        assert any(gui_store_rule("fitcoach.gui.probe", imp) for imp, _ in imports), line
 
 
 def test_only_the_gui_imports_qt():

@@ -13,7 +13,7 @@
   message names the file and the way out (`fitcoach data restore` / `fitcoach data salvage`).
 - Every `Store` holds a shared advisory lock (`fitcoach.db.lock`, `flock`) for its lifetime;
   `restore` takes it exclusively, so it refuses while any FitCoach process (a session being
-  saved, the app during a workout) has the history open, and no `Store` opens mid-restore.
+  saved, the desktop app while it runs) has the history open, and no `Store` opens mid-restore.
 - `restore` checks the backup completely before touching anything, keeps the history it replaces
   as a dated copy, and swaps files atomically (temp file in the same folder, fsync, rename).
 - `salvage` copies whatever is still readable from a damaged database into a new one, row by

@@ -176,7 +176,7 @@ def restore_backup(backup: Path, folder: Path | None = None) -> RestoreResult:
     if any(_same_file(backup, p) for p in _db_files(target)):
         raise StoreError(f"{backup}: is the history database itself; nothing to restore")
     with DbLock(folder, True, 0.0,
-                f"{target}: another FitCoach program has the history open (the app during a workout, "
+                f"{target}: another FitCoach program has the history open (the desktop app, "
                 "or a session being saved); close it, then restore"):
         tmp = folder / (DB_NAME + ".restoring")
         for p in _db_files(tmp):  # left by a restore that was interrupted

@@ -185,7 +185,7 @@ def synthetic_take(exercise: str, seed: int):
     tempo = tuple(float(x) * s for x in (1.5, 0.4, 1.2, 0.6))
     rest, far = synth.MOTIONS[exercise]
     if rng.random() < 0.5:  # the other side (unilateral exercises; bilateral ones barely change)
-        rest, far = synth._mirror(rest), synth._mirror(far)
+        rest, far = synth.mirror(rest), synth.mirror(far)
     if exercise in _FREE_ARMS:  # what the arms do is no part of these exercises: randomise it
         a_rest, a_far = _ARM_POSES[int(rng.integers(len(_ARM_POSES)))], _ARM_POSES[int(rng.integers(len(_ARM_POSES)))]
         if rng.random() < 0.5:

@@ -18,6 +18,7 @@ from fitcoach.train.mlp import MLP, TwoPart
 
 
 def _chain(net: MLP, prefix: str, cur: str, out_name: str, nodes: list, inits: list) -> None:
+    """Append `net`'s layers (Gemm + Relu, Sigmoid last) from tensor `cur` to `out_name`."""
     from onnx import helper, numpy_helper
 
     for i, (w, b) in enumerate(zip(net.w, net.b)):
@@ -29,7 +30,6 @@ def _chain(net: MLP, prefix: str, cur: str, out_name: str, nodes: list, inits: l
         cur = nxt
 
 
-# long: one ONNX graph written out node by node; splitting it would scatter the tensor names
 def export_onnx(net: MLP | TwoPart, path: Path, meta: dict[str, str]) -> bytes:
     """Write `net` to `path` with `meta` as metadata properties; returns the bytes written."""
     import onnx

@@ -28,7 +28,7 @@ def heldout():
 
 
 def test_shipped_scorer_meets_floors(heldout):
-    from fitcoach.train.scorer import auc
+    from fitcoach.train.evaluation import auc
 
     scorer, samples = heldout
     assert len(samples) > 200

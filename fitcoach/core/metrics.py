@@ -1,27 +1,12 @@
-"""Joint angles and body metrics, one written convention for all of FitCoach.
+"""The named body metrics (knee, trunk_lean, knee_valgus_ratio, ...): `METRICS` and `compute`.
 
-Conventions (range-tested in tests/core/test_metrics.py):
+Every metric an exercise file can name is registered here with its unit, whether it is
+computed per side, and a one-line definition. They are measured in the conventions of
+`fitcoach.core.angles` (joint angles in [0, 180], segment angles from vertical/horizontal,
+signed planar arm angles in (-90, 270]; range-tested in tests/core/test_metrics.py), which
+also holds the `Body` they take; `Body` and the angle functions are re-exported here.
 
-* **Joint angle** ``A-B-C``: the interior angle at B between the rays B->A and B->C, in
-  [0 deg, 180 deg]. 180 deg is a straight limb (knee locked out), small values a closed joint
-  (elbow fully curled ~ 35 deg). Never negative, never above 180: no wrap-around.
-* **Segment angle from vertical** ``P->Q``: angle between the segment and "up", in [0, 180];
-  0 = Q straight above P, 90 = horizontal, 180 = Q straight below P.
-* **Segment angle from horizontal**: angle between the segment *line* and the horizontal,
-  in [0, 90]; 0 = level.
-* **Signed planar angles** (``shoulder_flexion``, ``shoulder_abduction``): angle of the upper
-  arm from "hanging down" measured in the body's sagittal or frontal plane;
-  positive is flexion (forward) / abduction (away from the body). Range (-90, 270]: an arm
-  straight overhead reads 180 and never jumps to -180; extension/adduction are small negatives. They need world landmarks
-  to know where "forward" is; from the image alone they use the nose to tell which way the
-  person faces, and are reliable only in a square side (flexion) or front (abduction) view.
 * **Ratios** are unit-free and named ``*_ratio``; offsets normalised by a body length.
-
-Image landmarks are normalised by frame width and height; they are scaled back to pixels
-before any angle is taken, otherwise a 16:9 frame would skew every angle.
-World landmarks (metres, hip-centred, y down like the image) give 3-D angles that do not
-depend on the camera being square to the movement; the pipeline prefers them for joint
-angles when present.
 
 A landmark whose visibility is below ``min_visibility`` is NaN, and any metric that needs it
 is NaN: never a made-up angle.
@@ -30,103 +15,25 @@ is NaN: never a made-up angle.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
+from fitcoach.core.angles import (  # noqa: F401  (Body and the angle functions: re-exported)
+    Body,
+    arm_planar_deg,
+    hip_abduction_deg,
+    joint_angle_deg,
+    segment_from_horizontal_deg,
+    segment_from_vertical_deg,
+    shoulder_external_rotation_deg,
+)
+# short local names: the metrics below use them on nearly every line
+from fitcoach.core.angles import landmark as _p, midpoint as _mid
 from fitcoach.core.landmarks import INDEX
 
 SIDES = ("left", "right")
-
-
-def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
-    """Interior angle at `b` (degrees, [0, 180]); NaN if any point is NaN or degenerate."""
-    u = a - b
-    v = c - b
-    nu = math.sqrt(float(np.dot(u, u)))
-    nv = math.sqrt(float(np.dot(v, v)))
-    if not (nu > 1e-9 and nv > 1e-9):  # also False for NaN
-        return math.nan
-    cos = float(np.dot(u, v)) / (nu * nv)
-    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
-
-
-def segment_from_vertical_deg(p: np.ndarray, q: np.ndarray) -> float:
-    """Angle between segment p->q and 'up' ([0, 180]); y grows downward as in images."""
-    d = q - p
-    n = math.sqrt(float(np.dot(d, d)))
-    if not n > 1e-9:
-        return math.nan
-    up_component = -float(d[1]) / n
-    return math.degrees(math.acos(max(-1.0, min(1.0, up_component))))
-
-
-def segment_from_horizontal_deg(p: np.ndarray, q: np.ndarray) -> float:
-    """Angle between the line through p, q and the horizontal ([0, 90])."""
-    a = segment_from_vertical_deg(p, q)
-    if math.isnan(a):
-        return a
-    return abs(90.0 - a)
-
-
-@dataclass(frozen=True, slots=True)
-class Body:
-    """One frame of landmarks prepared for metric computation.
-
-    `img_px` (33, 2) float64: image landmarks in pixels, NaN where not visible enough.
-    `world_m` (33, 3) float64 or None: world landmarks in metres, NaN where not visible.
-    """
-
-    img_px: np.ndarray
-    world_m: np.ndarray | None
-    # the trunk frame of `world_m`, computed on first use (several arm and hip metrics of the
-    # same frame need it: once per frame instead of up to eight times)
-    _trunk: list = field(default_factory=list, compare=False, repr=False)
-
-    def trunk(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Unit vectors (left, up, forward) of the trunk from the world landmarks, or None."""
-        if not self._trunk:
-            self._trunk.append(_body_frame(self.world_m) if self.world_m is not None else None)
-        return self._trunk[0]
-
-    @staticmethod
-    def from_landmarks(
-        image_xyzv: np.ndarray,
-        frame_size: tuple[int, int],
-        world_xyz_m: np.ndarray | None = None,
-        min_visibility: float = 0.5,
-    ) -> "Body":
-        w, h = frame_size
-        img = image_xyzv[:, :2].astype(np.float64) * (float(w), float(h))
-        hidden = ~(image_xyzv[:, 3] >= min_visibility)  # NaN visibility counts as hidden
-        img[hidden] = np.nan
-        world = None
-        if world_xyz_m is not None and np.isfinite(world_xyz_m).any():
-            world = world_xyz_m.astype(np.float64)
-            world[hidden] = np.nan
-        return Body(img, world)
-
-    def pts(self, space: str) -> np.ndarray:
-        if space == "world" and self.world_m is not None:
-            return self.world_m
-        return self.img_px
-
-    def visible(self, name: str) -> bool:
-        return bool(np.isfinite(self.img_px[INDEX[name]]).all())
-
-
-def _p(pts: np.ndarray, name: str) -> np.ndarray:
-    return pts[INDEX[name]]
-
-
-def _mid(pts: np.ndarray, a: str, b: str) -> np.ndarray:
-    """Midpoint of two landmarks; the visible one alone when the other is hidden (side view)."""
-    pa, pb = pts[INDEX[a]], pts[INDEX[b]]
-    fa, fb = bool(np.isfinite(pa).all()), bool(np.isfinite(pb).all())
-    if fa and fb:
-        return (pa + pb) / 2.0
-    return pa if fa else pb
 
 
 # --- joint angles: (A, B, C) with the angle at B, names without side prefix ---------------
@@ -138,144 +45,6 @@ JOINT_ANGLES: dict[str, tuple[str, str, str]] = {
     "ankle": ("knee", "ankle", "foot_index"),
     "body_line": ("shoulder", "hip", "ankle"),
 }
-
-
-def _body_frame(world: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Unit vectors (left, up, forward) of the trunk from world landmarks, or None."""
-    ls, rs = _p(world, "left_shoulder"), _p(world, "right_shoulder")
-    lh, rh = _p(world, "left_hip"), _p(world, "right_hip")
-    left = (ls - rs) + (lh - rh)
-    up = (ls + rs) / 2 - (lh + rh) / 2
-    if not (np.isfinite(left).all() and np.isfinite(up).all()):
-        return None
-    up = up / (np.linalg.norm(up) + 1e-12)
-    left = left - np.dot(left, up) * up
-    nl = np.linalg.norm(left)
-    if nl < 1e-6:
-        return None
-    left = left / nl
-    # y points down in MediaPipe's frame, so (left x up) points out of the person's chest.
-    # (written out: np.cross's axis handling costs more than the product of two 3-vectors)
-    forward = np.array([left[1] * up[2] - left[2] * up[1], left[2] * up[0] - left[0] * up[2],
-                        left[0] * up[1] - left[1] * up[0]])
-    return left, up, forward
-
-
-def _facing_sign_2d(img: np.ndarray) -> float:
-    """+1 if the person faces image-right (nose right of the ears), -1 if left, NaN if unknown."""
-    nose = _p(img, "nose")
-    ears = [_p(img, "left_ear"), _p(img, "right_ear")]
-    ears = [e for e in ears if np.isfinite(e).all()]
-    if not ears or not np.isfinite(nose).all():
-        return math.nan
-    dx = float(nose[0] - np.mean([e[0] for e in ears]))
-    return 1.0 if dx >= 0 else -1.0
-
-
-def _wrap_planar(deg: float) -> float:
-    """Map atan2's (-180, 180] to (-90, 270]: overhead reads 180 and never wraps to -180."""
-    return deg + 360.0 if deg <= -90.0 else deg
-
-
-def _arm_planar(body: Body, side: str, plane: str) -> float:
-    return _wrap_planar(_arm_planar_raw(body, side, plane))
-
-
-def _arm_planar_raw(body: Body, side: str, plane: str) -> float:
-    sh, el = f"{side}_shoulder", f"{side}_elbow"
-    frame = body.trunk()
-    arm = _p(body.world_m, el) - _p(body.world_m, sh) if body.world_m is not None else None
-    # The 3-D trunk frame needs both shoulders and hips; in a side view one side is often
-    # hidden, and then the 2-D measurement (valid in that view) is used instead.
-    if frame is not None and arm is not None and np.isfinite(arm).all():
-        left, up, forward = frame
-        down_c = -float(np.dot(arm, up))
-        if plane == "sagittal":
-            other = float(np.dot(arm, forward))
-        else:
-            out = left if side == "left" else -left
-            other = float(np.dot(arm, out))
-        return math.degrees(math.atan2(other, down_c))
-    img = body.img_px
-    shoulder = _p(img, sh)
-    arm = _p(img, el) - shoulder
-    hip = _p(img, f"{side}_hip")
-    td = hip - shoulder
-    width = _p(img, "left_shoulder") - _p(img, "right_shoulder")
-    mid_down = _mid(img, "left_hip", "right_hip") - _mid(img, "left_shoulder", "right_shoulder")
-    if plane == "frontal" and np.isfinite(width).all() and np.isfinite(mid_down).all():
-        # the trunk's midline is vertical in the body; a shoulder-to-same-hip line leans
-        # inward (shoulders are wider than hips) and would add ~10 deg
-        td = mid_down
-    tl = float(np.linalg.norm(td))
-    if not (np.isfinite(arm).all() and tl > 1e-9):
-        return math.nan
-    td = td / tl
-    # One shoulder hidden: the person is side-on to the camera.
-    ratio = float(np.linalg.norm(width)) / tl if np.isfinite(width).all() else 0.0
-    down_c = float(np.dot(arm, td))
-    if plane == "sagittal":
-        # Only measurable when the camera sees the person from the side.
-        sign = _facing_sign_2d(img)
-        if math.isnan(sign) or ratio > 0.6:
-            return math.nan
-        other = -float(td[0] * arm[1] - td[1] * arm[0]) * sign
-    else:
-        # Only measurable when the camera sees the person from the front or back.
-        if ratio < 0.3:
-            return math.nan
-        out = width if side == "left" else -width
-        out = out - np.dot(out, td) * td
-        out = out / (np.linalg.norm(out) + 1e-12)
-        other = float(np.dot(arm, out))
-    return math.degrees(math.atan2(other, down_c))
-
-
-def _hip_abduction(body: Body, side: str) -> float:
-    """Thigh out to the side from hanging, frontal plane (deg; + away from the midline)."""
-    hip, knee = f"{side}_hip", f"{side}_knee"
-    if body.world_m is not None:
-        frame = body.trunk()
-        thigh = _p(body.world_m, knee) - _p(body.world_m, hip)
-        if frame is not None and np.isfinite(thigh).all():
-            left, up, _fwd = frame
-            out = left if side == "left" else -left
-            return math.degrees(math.atan2(float(np.dot(thigh, out)), -float(np.dot(thigh, up))))
-    img = body.img_px
-    down = _mid(img, "left_hip", "right_hip") - _mid(img, "left_shoulder", "right_shoulder")
-    across = _p(img, "left_hip") - _p(img, "right_hip")
-    thigh = _p(img, knee) - _p(img, hip)
-    n = float(np.linalg.norm(down))
-    if not (np.isfinite(thigh).all() and np.isfinite(across).all() and n > 1e-9):
-        return math.nan
-    down = down / n
-    if float(np.linalg.norm(across)) / n < 0.25:  # side-on: the frontal plane is not visible
-        return math.nan
-    out = across if side == "left" else -across
-    out = out - np.dot(out, down) * down
-    out = out / (np.linalg.norm(out) + 1e-12)
-    return math.degrees(math.atan2(float(np.dot(thigh, out)), float(np.dot(thigh, down))))
-
-
-def _shoulder_external_rotation(body: Body, side: str) -> float:
-    """Forearm rotation out from pointing forward, elbow at the side bent 90 deg (world only).
-
-    0 = forearm points forward, +90 = points straight out to the side.
-    """
-    if body.world_m is None:
-        return math.nan
-    frame = body.trunk()
-    fore = _p(body.world_m, f"{side}_wrist") - _p(body.world_m, f"{side}_elbow")
-    if frame is None or not np.isfinite(fore).all():
-        return math.nan
-    left, up, forward = frame
-    out = left if side == "left" else -left
-    a, b = float(np.dot(fore, out)), float(np.dot(fore, forward))
-    # Only defined while the forearm is roughly horizontal (elbow bent, upper arm down);
-    # a hanging forearm has no meaningful rotation and would give noise.
-    if math.hypot(a, b) < 0.6 * float(np.linalg.norm(fore)):
-        return math.nan
-    return math.degrees(math.atan2(a, b))
 
 
 def _hip_line_offset_ratio(pts: np.ndarray) -> float:
@@ -479,15 +248,15 @@ def _register(name: str, unit: str, sided: bool, fn: MetricFn, doc: str) -> None
 
 for _name, (_a, _b, _c) in JOINT_ANGLES.items():
     _register(_name, "deg", True, _joint(_name), f"joint angle {_a}-{_b}-{_c} at the {_b}")
-_register("shoulder_flexion", "deg", True, lambda b, s: _arm_planar(b, s, "sagittal"),
+_register("shoulder_flexion", "deg", True, lambda b, s: arm_planar_deg(b, s, "sagittal"),
           "upper arm from hanging, sagittal plane; + forward (flexion), - backward (extension)")
-_register("shoulder_extension", "deg", True, lambda b, s: -_arm_planar(b, s, "sagittal"),
+_register("shoulder_extension", "deg", True, lambda b, s: -arm_planar_deg(b, s, "sagittal"),
           "upper arm behind the trunk, sagittal plane (= -shoulder_flexion)")
-_register("shoulder_abduction", "deg", True, lambda b, s: _arm_planar(b, s, "frontal"),
+_register("shoulder_abduction", "deg", True, lambda b, s: arm_planar_deg(b, s, "frontal"),
           "upper arm from hanging, frontal plane; + away from the body")
-_register("shoulder_external_rotation", "deg", True, _shoulder_external_rotation,
+_register("shoulder_external_rotation", "deg", True, shoulder_external_rotation_deg,
           "forearm rotated out from pointing forward (elbow at side, 90 deg); world landmarks only")
-_register("hip_abduction", "deg", True, _hip_abduction, "thigh out to the side from hanging, frontal plane")
+_register("hip_abduction", "deg", True, hip_abduction_deg, "thigh out to the side from hanging, frontal plane")
 for _j in ("elbow", "hip", "knee"):
     _register(f"{_j}_flexion", "deg", True, (lambda j: lambda b, s: 180.0 - _joint(j)(b, s))(_j),
               f"180 - the {_j} joint angle (0 = straight)")

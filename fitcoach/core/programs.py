@@ -37,6 +37,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fitcoach.core.errors import ValidationError
 from fitcoach.core.exercises import ExerciseCatalog, metric_range
@@ -213,6 +214,27 @@ def parse_program(text: str | bytes, where: str = "program", catalog: ExerciseCa
     ProgramError raised (a file that is not UTF-8 TOML, or too big, is a plain ValidationError)."""
     data, text = parse_toml(text, where, MAX_BYTES, "programs")
     out = _Problems()
+    name, spw, weeks, notes, verbosity = _program_fields(data, out)
+    items_raw = data.get("exercise")
+    if not isinstance(items_raw, list) or not items_raw:
+        out.add("exercise", "list at least one exercise ([[exercise]])")
+        items_raw = []
+    elif len(items_raw) > MAX_EXERCISES:
+        out.add("exercise", f"at most {MAX_EXERCISES} exercises, got {len(items_raw)}")
+        items_raw = []
+    catalog = catalog or ExerciseCatalog.load()
+    items = []
+    for i, it in enumerate(items_raw):
+        item = _program_item(i, it, catalog, out)
+        if item is not None:
+            items.append(item)
+    if out.items:
+        raise ProgramError(where, out.items, out.more)
+    return Program(name, spw, weeks, notes, tuple(items), text, verbosity)
+
+
+def _program_fields(data: dict, out: _Problems) -> tuple:
+    """The top-level keys: (name, sessions_per_week, weeks, notes, verbosity); problems to `out`."""
     for k in sorted(set(data) - TOP_KEYS, key=str):
         out.add(str(k), f"unknown key {_short(k)} (allowed: {', '.join(sorted(TOP_KEYS))})")
     if data.get("schema_version") != 1:
@@ -229,57 +251,49 @@ def parse_program(text: str | bytes, where: str = "program", catalog: ExerciseCa
     verbosity = data.get("verbosity")
     if verbosity is not None and verbosity not in VERBOSITY:
         out.add("verbosity", f"verbosity must be one of {', '.join(VERBOSITY)}, got {_short(verbosity)}")
-    items_raw = data.get("exercise")
-    if not isinstance(items_raw, list) or not items_raw:
-        out.add("exercise", "list at least one exercise ([[exercise]])")
-        items_raw = []
-    elif len(items_raw) > MAX_EXERCISES:
-        out.add("exercise", f"at most {MAX_EXERCISES} exercises, got {len(items_raw)}")
-        items_raw = []
-    catalog = catalog or ExerciseCatalog.load()
-    items = []
-    for i, it in enumerate(items_raw):
-        w, row = f"exercise[{i}]", f"Row {i + 1}"
-        if not isinstance(it, dict):
-            out.add(w, f"{row}: must be a table of {', '.join(sorted(EX_KEYS))}")
-            continue
-        ex_id = it.get("id")
-        ex = catalog.get(ex_id) if isinstance(ex_id, str) and ex_id in catalog.ids() else None
-        who = f"{row}, {ex.name.en}" if ex is not None else row
-        n_before = len(out.items) + out.more
-        unknown = sorted(set(it) - EX_KEYS, key=str)
-        for k in unknown[:3]:
-            out.add(f"{w}.{k}", f"{who}: unknown key {_short(k)} (allowed: {', '.join(sorted(EX_KEYS))})")
-        if len(unknown) > 3:
-            out.add(f"{w}.{unknown[3]}", f"{who}: {len(unknown) - 3} more unknown keys")
-        if ex_id is None:
-            out.add(f"{w}.id", f"{row}: no exercise given (id)")
-        elif ex is None:
-            out.add(f"{w}.id", f"{row}: unknown exercise {_short(ex_id)} (known: {', '.join(catalog.ids())})")
-        sets = out.num(it, "sets", 1, 20, integer=True, field=f"{w}.sets", who=who)
-        reps = hold = None
-        if ex is not None and ex.kind == "reps":
-            if "hold_s" in it:
-                out.add(f"{w}.hold_s", f"{who}: {ex.name.en} is counted in reps, not held: give reps, not hold_s")
-            reps = out.num(it, "reps", 1, 200, integer=True, field=f"{w}.reps", who=who, required="hold_s" not in it)
-        elif ex is not None:
-            if "reps" in it:
-                out.add(f"{w}.reps", f"{who}: {ex.name.en} is a hold: give hold_s (seconds), not reps")
-            hold = out.num(it, "hold_s", 1, 600, field=f"{w}.hold_s", who=who, unit=" s", required="reps" not in it)
-        tempo = it.get("tempo")
-        if tempo is not None and (not isinstance(tempo, str) or not TEMPO_RE.match(tempo)):
-            out.add(f"{w}.tempo", f"{who}: tempo must look like '2-0-2-1' (seconds down-bottom-up-top), "
-                                  f"got {_short(tempo)}")
-        rest = out.num(it, "rest_s", 0, 900, required=False, field=f"{w}.rest_s", who=who, unit=" s")
-        smin = smax = target = None
-        if ex is not None:
-            smin, smax, target = _driver_limits(ex, it, w, who, out)
-        if ex is not None and len(out.items) + out.more == n_before:
-            items.append(ProgramItem(ex_id, sets, reps, hold, tempo, float(rest if rest is not None else 60.0),
-                                     smin, smax, target))
-    if out.items:
-        raise ProgramError(where, out.items, out.more)
-    return Program(name, spw, weeks, notes, tuple(items), text, verbosity)
+    return name, spw, weeks, notes, verbosity
+
+
+def _program_item(i: int, it: Any, catalog: ExerciseCatalog, out: _Problems) -> ProgramItem | None:
+    """Row `i` of the program's [[exercise]] list, or None when it has a problem (added to `out`)."""
+    w, row = f"exercise[{i}]", f"Row {i + 1}"
+    if not isinstance(it, dict):
+        out.add(w, f"{row}: must be a table of {', '.join(sorted(EX_KEYS))}")
+        return None
+    ex_id = it.get("id")
+    ex = catalog.get(ex_id) if isinstance(ex_id, str) and ex_id in catalog.ids() else None
+    who = f"{row}, {ex.name.en}" if ex is not None else row
+    n_before = len(out.items) + out.more
+    unknown = sorted(set(it) - EX_KEYS, key=str)
+    for k in unknown[:3]:
+        out.add(f"{w}.{k}", f"{who}: unknown key {_short(k)} (allowed: {', '.join(sorted(EX_KEYS))})")
+    if len(unknown) > 3:
+        out.add(f"{w}.{unknown[3]}", f"{who}: {len(unknown) - 3} more unknown keys")
+    if ex_id is None:
+        out.add(f"{w}.id", f"{row}: no exercise given (id)")
+    elif ex is None:
+        out.add(f"{w}.id", f"{row}: unknown exercise {_short(ex_id)} (known: {', '.join(catalog.ids())})")
+    sets = out.num(it, "sets", 1, 20, integer=True, field=f"{w}.sets", who=who)
+    reps = hold = None
+    if ex is not None and ex.kind == "reps":
+        if "hold_s" in it:
+            out.add(f"{w}.hold_s", f"{who}: {ex.name.en} is counted in reps, not held: give reps, not hold_s")
+        reps = out.num(it, "reps", 1, 200, integer=True, field=f"{w}.reps", who=who, required="hold_s" not in it)
+    elif ex is not None:
+        if "reps" in it:
+            out.add(f"{w}.reps", f"{who}: {ex.name.en} is a hold: give hold_s (seconds), not reps")
+        hold = out.num(it, "hold_s", 1, 600, field=f"{w}.hold_s", who=who, unit=" s", required="reps" not in it)
+    tempo = it.get("tempo")
+    if tempo is not None and (not isinstance(tempo, str) or not TEMPO_RE.match(tempo)):
+        out.add(f"{w}.tempo", f"{who}: tempo must look like '2-0-2-1' (seconds down-bottom-up-top), "
+                              f"got {_short(tempo)}")
+    rest = out.num(it, "rest_s", 0, 900, required=False, field=f"{w}.rest_s", who=who, unit=" s")
+    smin = smax = target = None
+    if ex is not None:
+        smin, smax, target = _driver_limits(ex, it, w, who, out)
+    if ex is None or len(out.items) + out.more != n_before:
+        return None
+    return ProgramItem(ex_id, sets, reps, hold, tempo, float(rest if rest is not None else 60.0), smin, smax, target)
 
 
 def load_program_file(path: str | Path, catalog: ExerciseCatalog | None = None) -> Program:

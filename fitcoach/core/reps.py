@@ -1,4 +1,4 @@
-"""Repetition and hold tracking: a phase state machine over one driver signal.
+"""Repetition tracking: a phase state machine over one driver signal.
 
 Runs on the analysis thread; O(1) per frame plus a small per-rep buffer (a few hundred floats).
 
@@ -26,27 +26,23 @@ Discontinuities (a cut in an edited video, tracking jumping to another person, a
 with no usable landmark) abandon the rep in progress rather than inventing one; the count of
 abandoned reps is in the stats.
 
-Tempo of a rep, in seconds (the JSON's ``tempo_s``): ``down`` from leaving rest to reaching the
-far end (within 10 % of the rep's excursion of its extreme), ``bottom`` time held at the far end,
-``up`` from leaving the far end to the end of the return, ``top`` pause at rest before this rep
-(since the previous rep ended; null for the first). The rep is *counted* as soon as the return
-passes 80 % of the way (no waiting for a cue), and its end time is the moment the return then
-settles: back in the rest band, the next rep starting, or the motion stopping (at most 0.6 s). "Down/bottom/up/top" read literally for a
-squat; for a raise they mean outbound / hold at the far end / return / pause at rest.
+How a finished rep is measured (tempo, target, partial) is `fitcoach.core.rep_events`; holds
+are `fitcoach.core.holds`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
-from fitcoach.core.exercises import Bound, Driver
+from fitcoach.core.exercises import Driver
+from fitcoach.core.holds import HoldTracker  # noqa: F401  (re-exported: the trackers' import path)
+from fitcoach.core.rep_events import NEAR_FRACTION, RepEvent, Tempo, rep_event  # noqa: F401
 
 START_FRACTION = 0.3  # of min_excursion: leaving rest
 RETURN_FRACTION = 0.2  # of the rep's excursion: the rep is counted once back this close to rest
-NEAR_FRACTION = 0.05  # of the rep's excursion: "at the far end" band
 REST_BAND_FRACTION = 0.05  # of min_excursion: "still at rest" band
 WARMUP_S = 0.3  # rest level follows the smoothed signal this long after tracking (re)starts
 SETTLE_MAX_S = 0.6  # after counting, at most this long to find where the return ended
@@ -85,38 +81,6 @@ OWN_REPS_MIN = 2  # counted reps before the person's own median replaces the exe
 FITTED = {"PARTIAL_FRACTION": (PARTIAL_FRACTION, PARTIAL_CANDIDATES),
           "MIN_EXCURSION_SCALE": (MIN_EXCURSION_SCALE, MIN_EXCURSION_CANDIDATES),
           "FLIP_PAUSE_FACTOR": (FLIP_PAUSE_FACTOR, FLIP_PAUSE_CANDIDATES)}
-
-
-@dataclass(frozen=True, slots=True)
-class Tempo:
-    down: float
-    bottom: float
-    up: float
-    top: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class RepEvent:
-    """A finished repetition (complete or partial)."""
-
-    side: str  # "left", "right" or "both"
-    t_start_s: float
-    t_end_s: float
-    t_reach_s: float  # first time at the far end
-    t_leave_s: float  # last time at the far end
-    partial: bool
-    partial_reason: str | None
-    reached_target: bool  # the far end reached the exercise's (coaching) target
-    target_reason: str | None  # "depth 108°, target ≤ 100°" when it did not
-    rom_min: float
-    rom_max: float
-    extreme: float  # driver value at the far end of the rep
-    tempo: Tempo
-    samples_t: np.ndarray = field(repr=False)  # float64 (N,) times of the frames in this rep
-
-
-def _fmt(value: float, unit: str) -> str:
-    return f"{value:.0f}°" if unit == "deg" else f"{value:.2f}"
 
 
 class RepTracker:
@@ -315,56 +279,14 @@ class RepTracker:
         self.state = "rest"
         self._x_smooth = math.nan
         self._buf_t, self._buf_x, self._buf_side = [], [], []
-        t0 = float(ts[0])
-        rest0 = float(xs[0])
-        self._last_start_value = rest0 * self.sign  # real units: where this rep started
-        peak = float(xs.max())
-        exc = peak - rest0
-        band = NEAR_FRACTION * exc
-        near = np.flatnonzero(xs >= peak - band)
-        i_reach, i_leave = int(near[0]), int(near[-1])
-        i_peak = int(np.argmax(xs))
-        values = xs * self.sign
-        # the far end in the exercise's direction (at the rep's turn, or at its ends when flipped)
-        file_values = values * self.file_sign
-        i_far = int(np.argmax(file_values))
-        extreme = float(values[i_far])
-        reached = float(file_values[i_far]) >= self.file_sign * self.d.target
-        target_reason = None
-        if not reached:
-            cmp = "≤" if self.d.direction == "decrease" else "≥"
-            target_reason = f"{self.label} {_fmt(extreme, self.d.unit)}, target {cmp} {_fmt(self.d.target, self.d.unit)}"
-        usual = self.usual_excursion()
-        partial = exc < self.partial_fraction * usual
-        reason = None
-        if partial:
-            reason = (f"moved {_fmt(exc, self.d.unit)}, under {self.partial_fraction:.0%} of your usual "
-                      f"{_fmt(usual, self.d.unit)}")
-        else:
+        self._last_start_value = float(xs[0]) * self.sign  # real units: where this rep started
+        ev, exc = rep_event(ts, xs, sides, t_end, sign=self.sign, file_sign=self.file_sign, driver=self.d,
+                            label=self.label, usual=self.usual_excursion(), partial_fraction=self.partial_fraction,
+                            t_last_end=self.t_last_end)
+        if not ev.partial:
             self.excursions.append(exc)
-        top = None if self.t_last_end is None else max(0.0, t0 - self.t_last_end)
         self.t_last_end = t_end
-        return RepEvent(
-            side=sides[i_peak],
-            t_start_s=t0,
-            t_end_s=float(t_end),
-            t_reach_s=float(ts[i_reach]),
-            t_leave_s=float(ts[i_leave]),
-            partial=bool(partial),
-            partial_reason=reason,
-            reached_target=bool(reached),
-            target_reason=target_reason,
-            rom_min=float(np.min(values)),
-            rom_max=float(np.max(values)),
-            extreme=extreme,
-            tempo=Tempo(
-                down=float(ts[i_reach] - t0),
-                bottom=float(ts[i_leave] - ts[i_reach]),
-                up=float(t_end - ts[i_leave]),
-                top=None if top is None else float(top),
-            ),
-            samples_t=ts,
-        )
+        return ev
 
 
 class AdaptiveRepTracker:
@@ -476,39 +398,3 @@ class AdaptiveRepTracker:
         if ev is not None and not self._first_rep_done:
             ev = self._gate_first(ev)
         return ev
-
-
-class HoldTracker:
-    """Accumulates the time spent in the correct position of a hold (plank, side plank).
-
-    Only time where every condition holds counts; a frame gap longer than ``max_dt_s`` adds
-    nothing (a missed stretch of video is not time held).
-    """
-
-    def __init__(self, conditions: tuple[Bound, ...], max_dt_s: float = 0.25) -> None:
-        self.conditions = conditions
-        self.max_dt_s = max_dt_s
-        self.hold_s = 0.0
-        self.longest_s = 0.0
-        self._current_s = 0.0
-        self._t_prev = math.nan
-        self._ok_prev = False
-        self.in_position = False
-
-    def step(self, t: float, values: dict[str, float]) -> bool:
-        ok = all(
-            not math.isnan(values.get(c.metric, math.nan)) and not c.violated(values[c.metric])
-            for c in self.conditions
-        )
-        if ok and self._ok_prev and not math.isnan(self._t_prev):
-            dt = t - self._t_prev
-            if 0 < dt <= self.max_dt_s:
-                self.hold_s += dt
-                self._current_s += dt
-                self.longest_s = max(self.longest_s, self._current_s)
-        if not ok:
-            self._current_s = 0.0
-        self._ok_prev = ok
-        self._t_prev = t
-        self.in_position = ok
-        return ok

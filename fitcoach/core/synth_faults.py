@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from fitcoach.core.synth import Pose
+from fitcoach.core.synth_body import Pose
 
 FaultFn = Callable[[Pose, Pose, float], Pose]  # (pose, rest pose, amount 0..1) -> pose
 

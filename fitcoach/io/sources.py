@@ -24,6 +24,7 @@ from fitcoach.io.native import native_stderr_quiet  # noqa: I001  (sets OpenCV l
 from fitcoach.core.errors import InputError, NoCameraError
 from fitcoach.core.frame import Frame, FrameSource  # noqa: F401  (re-exported: the sources' types)
 from fitcoach.core.landmarks import LandmarkRecording
+from fitcoach.io.mp4_index import mp4_lacks_index, mp4_video_duration_s
 from fitcoach.io.recordings import load_recording
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class VideoSource:
             self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
             hint = ""
-            if self.path.suffix.lower() in (".mp4", ".mov", ".m4v") and _mp4_lacks_index(self.path):
+            if self.path.suffix.lower() in (".mp4", ".mov", ".m4v") and mp4_lacks_index(self.path):
                 hint = ": it has no index (moov atom), so it was probably cut off while recording or copying"
             raise InputError(f"{path}: not a readable video (OpenCV could not open it){hint}")
         w = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH))
@@ -121,102 +122,6 @@ class VideoSource:
 
     def close(self) -> None:
         self._cap.release()
-
-
-def _mp4_boxes(f, start: int, end: int):
-    """(type, payload offset, payload end) of the boxes between `start` and `end` of an open
-    MP4 file; stops at the first malformed size (a damaged index yields what came before)."""
-    pos = start
-    while pos + 8 <= end:
-        f.seek(pos)
-        head = f.read(8)
-        if len(head) < 8:
-            return
-        size, kind, body = int.from_bytes(head[:4], "big"), head[4:8], pos + 8
-        if size == 1:
-            ext = f.read(8)
-            if len(ext) < 8:
-                return
-            size, body = int.from_bytes(ext, "big"), pos + 16
-        elif size == 0:
-            size = end - pos
-        if size < body - pos or pos + size > end:
-            return
-        yield kind, body, pos + size
-        pos += size
-
-
-def mp4_video_duration_s(path: Path) -> float | None:
-    """The video track's presentation duration of an MP4/MOV, in seconds: its `tkhd` duration
-    (edit lists applied, in the movie's `mvhd` timescale), else the movie's; None when the
-    index is missing or unreadable. Reads only the index boxes (bounded: a few KB)."""
-
-    def u(data: bytes, at: int, n: int) -> int:
-        return int.from_bytes(data[at:at + n], "big")
-
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, 2)
-            size = f.tell()
-            moov = next(((b, e) for k, b, e in _mp4_boxes(f, 0, size) if k == b"moov"), None)
-            if moov is None:
-                return None
-            timescale = movie = None
-            video = None
-            for kind, b, e in list(_mp4_boxes(f, *moov)):
-                f.seek(b)
-                head = f.read(min(e - b, 100))
-                if kind == b"mvhd" and len(head) >= 32:
-                    if head[0] == 1:
-                        timescale, movie = u(head, 20, 4), u(head, 24, 8)
-                    else:
-                        timescale, movie = u(head, 12, 4), u(head, 16, 4)
-                elif kind == b"trak" and video is None:
-                    tk = dur = None
-                    is_video = False
-                    for k2, b2, e2 in list(_mp4_boxes(f, b, e)):
-                        f.seek(b2)
-                        h2 = f.read(min(e2 - b2, 100))
-                        if k2 == b"tkhd" and len(h2) >= 32:
-                            dur = u(h2, 28, 8) if h2[0] == 1 else u(h2, 20, 4)
-                            tk = dur
-                        elif k2 == b"mdia":
-                            for k3, b3, e3 in list(_mp4_boxes(f, b2, e2)):
-                                if k3 == b"hdlr":
-                                    f.seek(b3)
-                                    is_video = f.read(12)[8:12] == b"vide"
-                    if is_video and tk and tk not in (0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF):  # all ones: unknown
-                        video = tk
-            if not timescale:
-                return None
-            d = (video or movie or 0) / timescale
-            return d if 0 < d < 1e6 else None
-    except OSError:
-        return None
-
-
-def _mp4_lacks_index(path: Path) -> bool:
-    """True for an MP4/MOV whose top-level boxes hold media data but no 'moov' (truncated)."""
-    try:
-        with open(path, "rb") as f:
-            seen = set()
-            while True:
-                head = f.read(8)
-                if len(head) < 8:
-                    break
-                size = int.from_bytes(head[:4], "big")
-                kind = head[4:8]
-                seen.add(kind)
-                if size == 1:
-                    size = int.from_bytes(f.read(8), "big") - 8
-                elif size == 0:
-                    break
-                if size < 8:
-                    return False
-                f.seek(size - 8, 1)
-            return b"ftyp" in seen and b"moov" not in seen
-    except OSError:
-        return False
 
 
 class ImageFolderSource:

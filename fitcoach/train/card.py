@@ -35,12 +35,18 @@ DATASETS = [  # (folder, what, source, terms, use)
 
 
 def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, command: str) -> None:
+    """Write the model card (markdown) of `onnx_path` from its training `report` and the other
+    real data's figures (`real`, None without ../shared); `command` is how it was made."""
     digest = hashlib.sha256(onnx_path.read_bytes()).hexdigest()
-    h, t = report["heldout"], report["train"]
-    cv = report.get("uiprmd_cv")
-    real_ex = report.get("real_exercises", [])
-    synth_only = [e for e, b in sorted(report.get("score_basis", {}).items()) if b == "synthetic"]
-    lines = [
+    lines = (_what_it_does(report, digest, command) + _model_text() + _data_and_terms(report)
+             + _exercise_basis(report) + _real_folds(report) + _pushfit(report) + _synthetic_eval(report)
+             + _other_real(real) + _limits_and_reproduce(command))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _what_it_does(report: dict, digest: str, command: str) -> list[str]:
+    """The card's title, provenance line and what the model's outputs mean."""
+    return [
         "# Model card: FitCoach form scorer (`form_scorer.onnx`)",
         "",
         f"sha256 `{digest}`, {report['bytes']:,} bytes, licence Apache-2.0. Made by `{command}`",
@@ -67,6 +73,12 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
         "outside. Share of reps given a reason, correct / incorrect: " + _reason_rates(report) + ".",
         "The HUD's rep line shows the first two.",
         "",
+    ]
+
+
+def _model_text() -> list[str]:
+    """The network's design and why one shared network."""
+    return [
         "## Model: a temporal network over the whole rep",
         "Input: the rep's 25 per-frame measures resampled at 10 points evenly spaced in the rep's time",
         "(a fixed-length sequence: a slow and a fast rep line up), plus the fraction of frames each was",
@@ -91,6 +103,12 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
         "(knee, hip, trunk, arm angles) across exercises; per-family networks would each see a few",
         "hundred real reps from 5 people at most.",
         "",
+    ]
+
+
+def _data_and_terms(report: dict) -> list[str]:
+    """Every dataset with its terms, the synthetic data, the real training reps and the faults."""
+    lines = [
         "## Data and terms",
         "",
         "| dataset (`../shared/datasets/…`) | what | source | terms | use here |",
@@ -123,6 +141,14 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
     else:
         lines += ["Real: none (`../shared` was absent: synthetic only).", ""]
     lines += [f"Faults ({len(report['faults'])}): " + ", ".join(f"`{f}`" for f in report["faults"]) + ".", ""]
+    return lines
+
+
+def _exercise_basis(report: dict) -> list[str]:
+    """Which exercises are scored from real labelled reps and which from the generator only."""
+    lines: list[str] = []
+    real_ex = report.get("real_exercises", [])
+    synth_only = [e for e, b in sorted(report.get("score_basis", {}).items()) if b == "synthetic"]
     lines += ["## Exercises with and without real data", ""]
     lines.append("Scored from real labelled reps (`score_basis: \"real\"`): " +
                  (", ".join(f"`{e}`" for e in real_ex) if real_ex else "none") + ".")
@@ -130,6 +156,13 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
     lines.append("No real data (`score_basis: \"synthetic\"`; their scores rest on the generator only): " +
                  (", ".join(f"`{e}`" for e in synth_only) if synth_only else "none") + ".")
     lines.append("")
+    return lines
+
+
+def _real_folds(report: dict) -> list[str]:
+    """UI-PRMD leave-one-subject-out figures (none when there were no real reps)."""
+    lines: list[str] = []
+    cv = report.get("uiprmd_cv")
     if cv:
         lines += [
             "## Real held-out folds: UI-PRMD, leave one subject out",
@@ -143,6 +176,12 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
         for ex, d in cv["per_exercise"].items():
             lines.append(f"| {ex} | {d['reps']} | {d['incorrect']} | {_fmt(d['auc'])} | {_fmt(d['ece'])} |")
         lines += ["", f"Mean AUC {_fmt(cv['mean_auc'])}, lowest {_fmt(cv['min_auc'])}; ECE over all reps {_fmt(cv['ece'])}.", ""]
+    return lines
+
+
+def _pushfit(report: dict) -> list[str]:
+    """PushFit push-up figures per camera group (none without PushFit)."""
+    lines: list[str] = []
     pf = report.get("pushfit")
     if pf:
         lines += [
@@ -156,6 +195,13 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
             lines.append(f"| {g} | {d['clips']} ({d['wrong_clips']}) | {d['clips_with_reps']} | {d['reps']} | "
                          f"{_fmt(d['auc_rep'])} | {_fmt(d['auc_clip'])} | {_fmt(d['ece_rep'])} |")
         lines.append("")
+    return lines
+
+
+def _synthetic_eval(report: dict) -> list[str]:
+    """Where the sources disagree, and the held-out synthetic figures per fault."""
+    lines: list[str] = []
+    h, t = report["heldout"], report["train"]
     lines += [
         "## Where sources disagree about \"incorrect\"",
         "- UI-PRMD's incorrect takes are healthy subjects imitating typical patient errors on purpose",
@@ -180,6 +226,12 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
     ]
     for f, d in sorted(h["faults"].items()):
         lines.append(f"| `{f}` | {d['n']} | {d['positives']} | {_fmt(d['auc'])} | {_fmt(d['ece'])} | {_fmt(d['accuracy@0.5'])} |")
+    return lines
+
+
+def _other_real(real: dict | None) -> list[str]:
+    """Pose Trainer and Exercise-Correction figures (evaluation only)."""
+    lines: list[str] = []
     lines += ["", "## Other real data (never trained on)", ""]
     if real is None:
         lines.append("`../shared/datasets` was not present when this card was written.")
@@ -209,6 +261,12 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
         ]
         for name, d in ec.items():
             lines.append(f"| {name} | `{d['metric']}` | {d['frames']} | {_fmt(d['auc'])} |")
+    return lines
+
+
+def _limits_and_reproduce(command: str) -> list[str]:
+    """Known limits and how to rebuild the model."""
+    lines: list[str] = []
     lines += [
         "",
         "## Known limits",
@@ -230,7 +288,7 @@ def write_card(path: Path, onnx_path: Path, report: dict, real: dict | None, com
         "same data, same weights. `python bench/scorer_real.py` prints the real-data figures above",
         "next to the previous model's.",
     ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
 
 
 def _pct(d: dict | None) -> str:

@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from fitcoach.core.planner import (FEATURE_VERSION, N_FEATURES, PAIN_STOP, VOLUME_CAP, CAP_SCALE, CapacityModel,
-                                   Dose, features, plan_exercise)
+from fitcoach.core.dose import (FEATURE_VERSION, N_FEATURES, PAIN_STOP, VOLUME_CAP, CAP_SCALE, CapacityModel,
+                                Dose, features, plan_exercise)
 from fitcoach.core.trainee import Trainee
-from fitcoach.train.scorer import Dataset, export_onnx, fold_standardisation, train_mlp
+from fitcoach.train.datasets import Dataset
+from fitcoach.train.mlp import fold_standardisation, train_mlp
+from fitcoach.train.onnx_export import export_onnx
 
 PLANNED = [0, 2, 4]  # days of the week
 

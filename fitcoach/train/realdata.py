@@ -29,7 +29,7 @@ from fitcoach.core.metrics import Body, compute
 from fitcoach.core.pipeline import Pipeline
 from fitcoach.core.scorer import FormScorer
 from fitcoach.io.sources import RecordingSource
-from fitcoach.train.scorer import auc
+from fitcoach.train.evaluation import auc
 
 COCO18_TO_MP = {
     0: "nose", 2: "right_shoulder", 3: "right_elbow", 4: "right_wrist", 5: "left_shoulder",

@@ -1,340 +1,42 @@
 """`fitcoach train scorer`: train the form scorer on synthetic reps and export it to ONNX.
 
-A small multilayer perceptron (features -> 64 -> 64 -> 1 + K, ReLU, sigmoid outputs) trained
-with numpy (Adam, seeded, float64), so training needs no deep-learning framework; the `onnx`
-package (the `train` extra) writes the graph. Input standardisation is folded into the first
-layer, so the ONNX graph is three Gemm layers. Same seed and data -> same weights -> same bytes.
+The recipe: synthetic reps of every exercise (`fitcoach.train.data`) and, with ../shared, the
+UI-PRMD subjects' labelled reps (`fitcoach.train.realreps`) become `Dataset`s
+(`fitcoach.train.datasets`); a small numpy MLP (`fitcoach.train.mlp`, Adam, seeded, float64)
+learns the quality score and the fault probabilities, a second one the score of exercises with
+real data (`TwoPart`); the reference ranges that explain a score come from correct reps; the
+result is written to ONNX (`fitcoach.train.onnx_export`) and measured
+(`fitcoach.train.evaluation`, leave-one-subject-out on UI-PRMD). Same seed and data -> same
+weights -> same bytes.
 
 Output 0 is the quality score (0..1, x100 in the app); outputs 1..K are fault probabilities.
-Loss: squared error on the score plus binary cross-entropy on the faults that apply to the
-rep's exercise (the others are masked out).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from fitcoach.core.exercises import ExerciseCatalog
-from fitcoach.core.features import (FEATURE_VERSION, N_FRAME, N_SAMPLES, VIEWS, measure_ids, rep_measures,
-                                    vector_size)
+from fitcoach.core.features import FEATURE_VERSION, measure_ids, rep_measures, vector_size
 from fitcoach.core.metrics import METRICS
 from fitcoach.core.scorer import MIN_OUTSIDE, censored, explain, outside
 from fitcoach.train import data
+from fitcoach.train.datasets import Dataset, concat, real_arrays, to_arrays
+from fitcoach.train.evaluation import auc, evaluate, pushfit_eval, real_scores, summarise  # noqa: F401  (auc: re-exported)
+from fitcoach.train.mlp import MLP, TwoPart, fold_standardisation, train_mlp, with_summary  # noqa: F401
+from fitcoach.train.onnx_export import export_onnx
 
-HIDDEN = 64
 EPOCHS = 150
-WEIGHT_DECAY = 1e-4  # the synthetic part (quality + faults), as before issue 14
 # the real part (score of exercises with real data): chosen by leave-one-subject-out on UI-PRMD
 # among 1e-4, 1e-3, 1e-2, 3e-2 (mean AUC 0.839, 0.844, 0.857, 0.839 with time pooling)
 WEIGHT_DECAY_REAL = 1e-2
 SUMMARY = True  # pool each per-frame feature's min and max over the rep into the input
 BATCH = 256  # 64 before issue 14: 15x slower per epoch in numpy (measured on 1,587 reps)
-
-
-@dataclass
-class Dataset:
-    x: np.ndarray  # (N, D)
-    y: np.ndarray  # (N, 1 + K): quality then fault labels
-    m: np.ndarray  # (N, 1 + K): 1 where the target applies
-    exercise: list[str]
-    view: list[str]
-    w: np.ndarray | None = None  # (N,) sample weights (None = all 1)
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-    def take(self, sel: np.ndarray) -> "Dataset":
-        ix = np.flatnonzero(sel) if np.asarray(sel).dtype == bool else np.asarray(sel)
-        return Dataset(self.x[ix], self.y[ix], self.m[ix], [self.exercise[i] for i in ix],
-                       [self.view[i] for i in ix], None if self.w is None else self.w[ix])
-
-
-def concat(*parts: Dataset) -> Dataset:
-    parts = tuple(p for p in parts if len(p))
-    return Dataset(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
-                   np.concatenate([p.m for p in parts]), [e for p in parts for e in p.exercise],
-                   [v for p in parts for v in p.view],
-                   np.concatenate([np.ones(len(p)) if p.w is None else p.w for p in parts]))
-
-
-def real_arrays(reps: list, faults: list[str], weight: float = 1.0) -> Dataset:
-    """Real labelled reps (`realreps.RealRep`): the quality target is 1 for a rep labelled
-    correct and 0 for one labelled incorrect; fault targets are unknown (masked)."""
-    n, k = len(reps), len(faults)
-    x = np.stack([r.x for r in reps]).astype(np.float64) if reps else np.zeros((0, 1))
-    y = np.zeros((n, 1 + k))
-    m = np.zeros((n, 1 + k))
-    y[:, 0] = [1.0 - r.bad for r in reps]
-    m[:, 0] = 1.0
-    return Dataset(x, y, m, [r.exercise for r in reps], [r.view for r in reps], np.full(n, float(weight)))
-
-
-def to_arrays(samples: list[data.Sample], faults: list[str]) -> Dataset:
-    n, k = len(samples), len(faults)
-    idx = {f: i for i, f in enumerate(faults)}
-    x = np.stack([s.x for s in samples]).astype(np.float64) if samples else np.zeros((0, 1))
-    y = np.zeros((n, 1 + k))
-    m = np.zeros((n, 1 + k))
-    for r, s in enumerate(samples):
-        y[r, 0], m[r, 0] = s.quality, 1.0
-        for f, v in s.faults.items():
-            y[r, 1 + idx[f]], m[r, 1 + idx[f]] = v, 1.0
-    return Dataset(x, y, m, [s.exercise for s in samples], [s.view for s in samples])
-
-
-def with_summary(x: np.ndarray) -> np.ndarray:
-    """The rep vector plus each per-frame feature's lowest and highest value over the rep's time
-    (a fixed temporal pooling; the ONNX graph computes it with ReduceMin / ReduceMax)."""
-    traj = x[:, : N_FRAME * N_SAMPLES].reshape(len(x), N_FRAME, N_SAMPLES)
-    return np.concatenate([x, traj.min(2), traj.max(2)], axis=1)
-
-
-@dataclass
-class MLP:
-    w: list[np.ndarray] = field(default_factory=list)
-    b: list[np.ndarray] = field(default_factory=list)
-    summary: bool = False  # the input is pooled over time first (`with_summary`)
-
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        if self.summary:
-            x = with_summary(x)
-        acts = [x]
-        h = x
-        for i in range(len(self.w)):
-            z = h @ self.w[i] + self.b[i]
-            h = np.maximum(z, 0.0) if i < len(self.w) - 1 else 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-            acts.append(h)
-        return h, acts
-
-
-def train_mlp(ds: Dataset, seed: int, epochs: int = 120, lr: float = 2e-3, batch: int = 64,
-              weight_decay: float | None = None, summary: bool = False,
-              log=print) -> tuple[MLP, np.ndarray, np.ndarray]:
-    """`summary`: the rows are rep vectors, pooled over time first (`with_summary`)."""
-    weight_decay = WEIGHT_DECAY if weight_decay is None else weight_decay  # planner too: 1e-4
-    rng = np.random.default_rng(seed)
-    x = with_summary(ds.x) if summary else ds.x
-    mu = x.mean(0)
-    sd = x.std(0)
-    sd[sd < 1e-6] = 1.0
-    xs = (x - mu) / sd
-    sw = np.ones(len(xs)) if ds.w is None else np.asarray(ds.w, np.float64)
-    sizes = [xs.shape[1], HIDDEN, HIDDEN, ds.y.shape[1]]
-    net = MLP([rng.normal(0, math.sqrt(2.0 / a), (a, b)) for a, b in zip(sizes, sizes[1:])],
-              [np.zeros(b) for b in sizes[1:]])
-    params = net.w + net.b
-    m1 = [np.zeros_like(p) for p in params]
-    m2 = [np.zeros_like(p) for p in params]
-    step = 0
-    n = len(xs)
-    for ep in range(epochs):
-        order = rng.permutation(n)
-        total = 0.0
-        for s in range(0, n, batch):
-            ix = order[s:s + batch]
-            xb, yb, mb = xs[ix], ds.y[ix], ds.m[ix] * sw[ix, None]
-            out, acts = net.forward(xb)
-            # score: squared error (weight 4 so it matters as much as the faults); faults: BCE.
-            w = mb.copy()
-            w[:, 0] *= 4.0
-            denom = max(1.0, float(mb.sum()))
-            # d(loss)/d(logit): for BCE with sigmoid = (p - y); for MSE on a sigmoid = 2 (p - y) p (1 - p)
-            g = (out - yb) * w
-            g[:, 0] = g[:, 0] * 2.0 * out[:, 0] * (1.0 - out[:, 0])
-            g /= denom
-            eps = 1e-7
-            bce = -(yb * np.log(out + eps) + (1 - yb) * np.log(1 - out + eps))
-            bce[:, 0] = 4.0 * (out[:, 0] - yb[:, 0]) ** 2
-            total += float((bce * mb).sum())
-            grads_w, grads_b = [None] * len(net.w), [None] * len(net.w)
-            delta = g
-            for i in range(len(net.w) - 1, -1, -1):
-                grads_w[i] = acts[i].T @ delta + weight_decay * net.w[i]
-                grads_b[i] = delta.sum(0)
-                if i > 0:
-                    delta = (delta @ net.w[i].T) * (acts[i] > 0)
-            step += 1
-            for j, (p, gr) in enumerate(zip(params, grads_w + grads_b)):
-                m1[j] = 0.9 * m1[j] + 0.1 * gr
-                m2[j] = 0.999 * m2[j] + 0.001 * gr * gr
-                mh = m1[j] / (1 - 0.9 ** step)
-                vh = m2[j] / (1 - 0.999 ** step)
-                p -= lr * mh / (np.sqrt(vh) + 1e-8)
-        if log and (ep % 20 == 0 or ep == epochs - 1):
-            log(f"  epoch {ep:3d}  loss {total / max(1.0, float((ds.m * sw[:, None]).sum())):.4f}")
-    net.summary = summary  # the weights see pooled inputs; forward() pools raw vectors from now on
-    return net, mu, sd
-
-
-def fold_standardisation(net: MLP, mu: np.ndarray, sd: np.ndarray) -> MLP:
-    w0 = net.w[0] / sd[:, None]
-    b0 = net.b[0] - (mu / sd) @ net.w[0]
-    return MLP([w0] + net.w[1:], [b0] + net.b[1:], net.summary)
-
-
-@dataclass
-class TwoPart:
-    """The shipped scorer: `synth` (quality + faults, synthetic reps only, the pre-issue-14
-    recipe) and `real` (quality only, synthetic + real labelled reps, more regularised). The
-    score of an exercise in `real_exercises` comes from `real`, every other output from `synth`,
-    so the fault probabilities and the synthetic-only exercises keep what they learnt."""
-    synth: MLP
-    real: MLP | None
-    real_exercises: list[str]
-    exercises: list[str]
-
-    def _selector(self, d: int) -> np.ndarray:
-        head = d - len(self.exercises) - 1
-        sel = np.zeros(d)
-        for e in self.real_exercises:
-            sel[head + self.exercises.index(e)] = 1.0
-        return sel
-
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, None]:
-        out = self.synth.forward(x)[0].copy()
-        if self.real is not None and self.real_exercises:
-            sel = x @ self._selector(x.shape[1])
-            out[:, 0] = sel * self.real.forward(x)[0][:, 0] + (1.0 - sel) * out[:, 0]
-        return out, None
-
-
-def _chain(net: MLP, prefix: str, cur: str, out_name: str, nodes: list, inits: list) -> None:
-    from onnx import helper, numpy_helper
-
-    for i, (w, b) in enumerate(zip(net.w, net.b)):
-        inits.append(numpy_helper.from_array(w.astype(np.float32), f"{prefix}W{i}"))
-        inits.append(numpy_helper.from_array(b.astype(np.float32), f"{prefix}B{i}"))
-        nodes.append(helper.make_node("Gemm", [cur, f"{prefix}W{i}", f"{prefix}B{i}"], [f"{prefix}z{i}"]))
-        nxt = f"{prefix}h{i}" if i < len(net.w) - 1 else out_name
-        nodes.append(helper.make_node("Relu" if i < len(net.w) - 1 else "Sigmoid", [f"{prefix}z{i}"], [nxt]))
-        cur = nxt
-
-
-def export_onnx(net: MLP | TwoPart, path: Path, meta: dict[str, str]) -> bytes:
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    two = net if isinstance(net, TwoPart) else TwoPart(net, None, [], [])
-    parts = [two.synth] + ([two.real] if two.real is not None and two.real_exercises else [])
-    d_in = two.synth.w[0].shape[0] - (2 * N_FRAME if two.synth.summary else 0)
-    d_out = two.synth.w[-1].shape[1]
-    nodes, inits = [], []
-    if any(p.summary for p in parts):  # temporal pooling: [N, D] -> + min and max over time of each frame feature
-        for name, val in (("t0", [0]), ("t1", [N_FRAME * N_SAMPLES]), ("ax1", [1]),
-                          ("seq_shape", [-1, N_FRAME, N_SAMPLES])):
-            inits.append(numpy_helper.from_array(np.array(val, np.int64), name))
-        nodes += [helper.make_node("Slice", ["features", "t0", "t1", "ax1"], ["traj_flat"]),
-                  helper.make_node("Reshape", ["traj_flat", "seq_shape"], ["traj"]),
-                  helper.make_node("ReduceMin", ["traj"], ["traj_min"], axes=[2], keepdims=0),
-                  helper.make_node("ReduceMax", ["traj"], ["traj_max"], axes=[2], keepdims=0),
-                  helper.make_node("Concat", ["features", "traj_min", "traj_max"], ["pooled"], axis=1)]
-    src = lambda p: "pooled" if p.summary else "features"  # noqa: E731
-    if len(parts) == 1:
-        _chain(two.synth, "", src(two.synth), "outputs", nodes, inits)
-    else:
-        _chain(two.synth, "s_", src(two.synth), "s_out", nodes, inits)
-        _chain(two.real, "r_", src(two.real), "r_out", nodes, inits)
-        for name, val in (("c0", [0]), ("c1", [1]), ("cK", [d_out])):
-            inits.append(numpy_helper.from_array(np.array(val, np.int64), name))
-        inits.append(numpy_helper.from_array(two._selector(d_in).astype(np.float32).reshape(-1, 1), "real_sel"))
-        inits.append(numpy_helper.from_array(np.ones((1, 1), np.float32), "one"))
-        nodes += [helper.make_node("Slice", ["s_out", "c0", "c1", "c1"], ["s_score"]),
-                  helper.make_node("Slice", ["s_out", "c1", "cK", "c1"], ["s_faults"]),
-                  helper.make_node("MatMul", ["features", "real_sel"], ["is_real"]),
-                  helper.make_node("Sub", ["one", "is_real"], ["not_real"]),
-                  helper.make_node("Mul", ["is_real", "r_out"], ["r_part"]),
-                  helper.make_node("Mul", ["not_real", "s_score"], ["s_part"]),
-                  helper.make_node("Add", ["r_part", "s_part"], ["score"]),
-                  helper.make_node("Concat", ["score", "s_faults"], ["outputs"], axis=1)]
-    graph = helper.make_graph(
-        nodes, "fitcoach_form_scorer",
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", d_in])],
-        [helper.make_tensor_value_info("outputs", TensorProto.FLOAT, ["N", d_out])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="fitcoach-train")
-    model.ir_version = 8
-    for k, v in sorted(meta.items()):
-        p = model.metadata_props.add()
-        p.key, p.value = k, v
-    onnx.checker.check_model(model)
-    raw = model.SerializeToString(deterministic=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(raw)
-    return raw
-
-
-# ------------------------------------------------------------------------------------------
-# Evaluation
-
-
-def auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
-    """Area under the ROC curve (rank statistic, ties averaged); None if one class is absent."""
-    labels = np.asarray(labels).astype(bool)
-    pos, neg = int(labels.sum()), int((~labels).sum())
-    if pos == 0 or neg == 0:
-        return None
-    order = np.argsort(scores, kind="mergesort")
-    ranks = np.empty(len(scores))
-    s_sorted = np.asarray(scores)[order]
-    i = 0
-    while i < len(s_sorted):
-        j = i
-        while j + 1 < len(s_sorted) and s_sorted[j + 1] == s_sorted[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    return float((ranks[labels].sum() - pos * (pos + 1) / 2.0) / (pos * neg))
-
-
-def calibration(p: np.ndarray, y: np.ndarray, bins: int = 5) -> float:
-    """Expected calibration error of probabilities p against 0/1 outcomes y."""
-    if len(p) == 0:
-        return float("nan")
-    edges = np.linspace(0, 1, bins + 1)
-    err = 0.0
-    for a, b in zip(edges, edges[1:]):
-        sel = (p >= a) & ((p < b) if b < 1 else (p <= b))
-        if sel.any():
-            err += sel.mean() * abs(float(p[sel].mean()) - float(y[sel].mean()))
-    return float(err)
-
-
-def evaluate(net: MLP, ds: Dataset, faults: list[str]) -> dict:
-    out, _ = net.forward(ds.x)
-    res: dict = {"n": len(ds.x), "faults": {}}
-    q_true, q_pred = ds.y[:, 0] * 100, out[:, 0] * 100
-    res["score_mae"] = round(float(np.mean(np.abs(q_true - q_pred))), 2) if len(q_true) else None
-    res["score_corr"] = round(float(np.corrcoef(q_true, q_pred)[0, 1]), 3) if len(q_true) > 2 else None
-    for k, f in enumerate(faults):
-        sel = ds.m[:, 1 + k] > 0
-        if not sel.any():
-            continue
-        y, p = ds.y[sel, 1 + k], out[sel, 1 + k]
-        a = auc(p, y)
-        res["faults"][f] = {
-            "n": int(sel.sum()), "positives": int(y.sum()),
-            "auc": None if a is None else round(a, 3),
-            "ece": round(calibration(p, y), 3),
-            "accuracy@0.5": round(float(((p >= 0.5) == (y > 0.5)).mean()), 3),
-        }
-    by_view = {}
-    for v in VIEWS:
-        sel = np.array([x == v for x in ds.view])
-        if sel.any():
-            by_view[v] = {"n": int(sel.sum()), "score_mae": round(float(np.mean(np.abs(q_true[sel] - q_pred[sel]))), 2)}
-    res["by_view"] = by_view
-    return res
-
-
-# ------------------------------------------------------------------------------------------
 
 
 REAL_SHARE = 1.0  # real reps weigh as much in total as the synthetic ones (fixed, not tuned)
@@ -471,32 +173,6 @@ def _weighted(real: list, n_synth: int, faults: list[str]) -> Dataset:
     return real_arrays(real, faults, weight=min(10.0, REAL_SHARE * n_synth / max(1, len(real))))
 
 
-def real_scores(net: MLP, x: np.ndarray) -> np.ndarray:
-    return net.forward(np.asarray(x, np.float64))[0][:, 0] * 100.0 if len(x) else np.zeros(0)
-
-
-def per_exercise_auc(scores: np.ndarray, reps: list) -> dict:
-    """AUC of (100 - score) for reps labelled incorrect, per exercise, plus ECE of score/100 as
-    the probability of a correct rep."""
-    out = {}
-    for ex_id in sorted({r.exercise for r in reps}):
-        sel = np.array([r.exercise == ex_id for r in reps])
-        y = np.array([r.bad for r in reps])[sel]
-        a = auc(100.0 - scores[sel], y)
-        out[ex_id] = {"reps": int(sel.sum()), "incorrect": int(y.sum()), "auc": None if a is None else round(a, 3),
-                      "ece": round(calibration(scores[sel] / 100.0, 1.0 - y), 3)}
-    return out
-
-
-def summarise(scores: np.ndarray, reps: list) -> dict:
-    per = per_exercise_auc(scores, reps)
-    aucs = [d["auc"] for d in per.values() if d["auc"] is not None]
-    y = np.array([r.bad for r in reps])
-    return {"per_exercise": per, "mean_auc": round(float(np.mean(aucs)), 3) if aucs else None,
-            "min_auc": round(float(np.min(aucs)), 3) if aucs else None,
-            "ece": round(calibration(scores / 100.0, 1.0 - y), 3) if len(y) else None, "reps": len(reps)}
-
-
 def train_real_part(synth_tr: Dataset, real: list, faults: list[str], seed: int, epochs: int, log=print) -> MLP:
     """The score network for exercises with real data: synthetic quality + real labels, score only."""
     ds = concat(synth_tr, _weighted(real, len(synth_tr), faults))
@@ -523,29 +199,6 @@ def cross_validate(synth_tr: Dataset, real: list, faults: list[str], seed: int, 
     res = summarise(scores, held)
     res["folds"] = groups
     return res
-
-
-def pushfit_eval(scores: np.ndarray, reps: list, clips: list[dict]) -> dict:
-    """PushFit per camera group: rep-level AUC and clip-level AUC of (100 - mean rep score)."""
-    out = {}
-    for g in sorted({c["group"] for c in clips}):
-        sel = np.array([r.group == g for r in reps], bool)
-        y = np.array([r.bad for r in reps])[sel] if len(reps) else np.zeros(0)
-        a_rep = auc(100.0 - scores[sel], y) if sel.any() else None
-        per_clip: dict[str, list[float]] = {}
-        lab = {}
-        for r, sc in zip(reps, scores):
-            if r.group == g:
-                per_clip.setdefault(r.clip, []).append(float(sc))
-                lab[r.clip] = r.bad
-        cl = sorted(per_clip)
-        a_clip = auc(np.array([100.0 - np.mean(per_clip[c]) for c in cl]), np.array([lab[c] for c in cl])) if cl else None
-        n_clips = [c for c in clips if c["group"] == g]
-        out[g] = {"clips": len(n_clips), "clips_with_reps": len(cl), "wrong_clips": sum(c["bad"] for c in n_clips),
-                  "reps": int(sel.sum()), "auc_rep": None if a_rep is None else round(a_rep, 3),
-                  "auc_clip": None if a_clip is None else round(a_clip, 3),
-                  "ece_rep": round(calibration(scores[sel] / 100.0, 1.0 - y), 3) if sel.any() else None}
-    return out
 
 
 def load_real(shared: Path, exercises: list[str], cache: Path | None, log=print) -> dict:
@@ -585,15 +238,7 @@ def train(out: Path, takes: int = 60, heldout_takes: int = 15, seed: int = 0, ep
     faults = sorted({f for e in exs for f in data.exercise_faults(catalog.get(e))})
     mask = {e: data.exercise_faults(catalog.get(e)) for e in exs}
     t0 = time.time()
-    log(f"generating {takes} takes x {len(exs)} exercises (3 reps each) ...")
-    tr_s = _synth(exs, takes, seed, False, workers, cache)
-    tr = to_arrays(tr_s, faults)
-    log(f"  {len(tr.x)} training reps in {time.time() - t0:.0f} s")
-    t1 = time.time()
-    te_s = _synth(exs, heldout_takes, seed, True, workers, cache)
-    te = to_arrays(te_s, faults)
-    log(f"  {len(te.x)} held-out reps in {time.time() - t1:.0f} s")
-    assert tr.x.shape[1] == vector_size(len(exs))
+    tr_s, tr, te_s, te = _synthetic_sets(exs, faults, takes, heldout_takes, seed, workers, cache, log)
     real = load_real(shared, exs, cache, log) if shared is not None else {}
     uiprmd = [r for r in real.get("uiprmd", []) if r.exercise in exs]
     real_ex = sorted({r.exercise for r in uiprmd})
@@ -605,26 +250,12 @@ def train(out: Path, takes: int = 60, heldout_takes: int = 15, seed: int = 0, ep
     log(f"  trained in {time.time() - t2:.0f} s")
     reference = reference_ranges(correct_groups(tr_s, uiprmd, set(real_ex)), incorrect_reps(tr_s, uiprmd, set(real_ex)))
     basis = {e: ("real" if e in real_ex else "synthetic") for e in exs}
-    real_sources = {"uiprmd": {"reps": len(uiprmd), "subjects": sorted({r.group for r in uiprmd}),
-                               "views": sorted({r.variant or "as recorded" for r in uiprmd})}} if uiprmd else {}
-    meta = {
-        "feature_version": FEATURE_VERSION,
-        "exercises": json.dumps(exs),
-        "faults": json.dumps(faults),
-        "fault_mask": json.dumps(mask, sort_keys=True),
-        "training": json.dumps({"seed": seed, "takes_per_exercise": takes, "epochs": epochs,
-                                "train_reps": len(tr.x), "real_reps": len(uiprmd), "real_share": REAL_SHARE,
-                                "generator": "fitcoach.core.synth + synth_faults",
-                                "real": "UI-PRMD subjects 1-5 (Vicon, virtual camera)" if uiprmd else "none"}),
-        "reference_ranges": json.dumps(reference, sort_keys=True, separators=(",", ":")),
-        "score_basis": json.dumps(basis, sort_keys=True),
-        "license": "Apache-2.0",
-    }
+    meta = _metadata(exs, faults, mask, seed, takes, epochs, len(tr.x), uiprmd, reference, basis)
     raw = export_onnx(net, out, meta)
     report = {
         "exercises": exs, "faults": faults, "train_reps": len(tr.x), "heldout_reps": len(te.x),
         "train": evaluate(net, tr, faults), "heldout": evaluate(net, te, faults),
-        "bytes": len(raw), "seed": seed, "takes": takes, "epochs": epochs, "real_sources": real_sources,
+        "bytes": len(raw), "seed": seed, "takes": takes, "epochs": epochs, "real_sources": _real_sources(uiprmd),
         "real_exercises": real_ex, "score_basis": basis, "reference_exercises": sorted(reference),
     }
     if cv is not None:
@@ -638,3 +269,43 @@ def train(out: Path, takes: int = 60, heldout_takes: int = 15, seed: int = 0, ep
     report["seconds"] = round(time.time() - t0, 1)
     report["cached_data"] = cache is not None  # True: `seconds` excludes whatever came from the cache
     return report
+
+
+def _synthetic_sets(exs: list[str], faults: list[str], takes: int, heldout_takes: int, seed: int, workers: int,
+                    cache: Path | None, log) -> tuple[list, Dataset, list, Dataset]:
+    """The synthetic training and held-out samples, and their arrays."""
+    t0 = time.time()
+    log(f"generating {takes} takes x {len(exs)} exercises (3 reps each) ...")
+    tr_s = _synth(exs, takes, seed, False, workers, cache)
+    tr = to_arrays(tr_s, faults)
+    log(f"  {len(tr.x)} training reps in {time.time() - t0:.0f} s")
+    t1 = time.time()
+    te_s = _synth(exs, heldout_takes, seed, True, workers, cache)
+    te = to_arrays(te_s, faults)
+    log(f"  {len(te.x)} held-out reps in {time.time() - t1:.0f} s")
+    assert tr.x.shape[1] == vector_size(len(exs))
+    return tr_s, tr, te_s, te
+
+
+def _real_sources(uiprmd: list) -> dict:
+    """What the real training reps are: count, subjects, rendered views ({} without any)."""
+    return {"uiprmd": {"reps": len(uiprmd), "subjects": sorted({r.group for r in uiprmd}),
+                       "views": sorted({r.variant or "as recorded" for r in uiprmd})}} if uiprmd else {}
+
+
+def _metadata(exs: list[str], faults: list[str], mask: dict, seed: int, takes: int, epochs: int, n_train: int,
+              uiprmd: list, reference: dict, basis: dict) -> dict[str, str]:
+    """The ONNX file's metadata properties: what the app reads back (exercises, faults, ranges)."""
+    return {
+        "feature_version": FEATURE_VERSION,
+        "exercises": json.dumps(exs),
+        "faults": json.dumps(faults),
+        "fault_mask": json.dumps(mask, sort_keys=True),
+        "training": json.dumps({"seed": seed, "takes_per_exercise": takes, "epochs": epochs,
+                                "train_reps": n_train, "real_reps": len(uiprmd), "real_share": REAL_SHARE,
+                                "generator": "fitcoach.core.synth + synth_faults",
+                                "real": "UI-PRMD subjects 1-5 (Vicon, virtual camera)" if uiprmd else "none"}),
+        "reference_ranges": json.dumps(reference, sort_keys=True, separators=(",", ":")),
+        "score_basis": json.dumps(basis, sort_keys=True),
+        "license": "Apache-2.0",
+    }

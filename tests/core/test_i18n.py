@@ -93,12 +93,12 @@ def test_the_python_sources_write_out_no_language_list():
 
 
 def test_every_language_is_offered_by_settings_cues_and_exercises():
-    from fitcoach.core import cues, exercises
+    from fitcoach.core import cues, exercise_model, exercise_schema
     from fitcoach.io import settings
     from fitcoach.voice import tts
 
     assert settings.CHOICES["lang"] == LANGS
-    assert cues.LANGS is LANGS and exercises.LANGS is LANGS
+    assert cues.LANGS is LANGS and exercise_model.LANGS is LANGS and exercise_schema.LANGS is LANGS
     assert set(cues.SECONDS_PER_CHAR) == set(LANGS) == set(tts.VOICE_IDS)
     assert cues.SECONDS_PER_CHAR == {"en": 0.075, "ko": 0.16}  # the speaking-time estimate, as before
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import fitcoach.core.dose as dose
 import fitcoach.core.planner as planner
 from fitcoach.core import plan_text
 from fitcoach.core.errors import FitCoachError
@@ -24,7 +25,8 @@ NOW = 1_790_100_000.0
 
 
 def planner_codes() -> set[str]:
-    return set(re.findall(r'\bR\(\s*"([a-z_]+)"', inspect.getsource(planner)))
+    source = inspect.getsource(planner) + inspect.getsource(dose)  # the session plan and each exercise's dose
+    return set(re.findall(r'\bR\(\s*"([a-z_]+)"', source))
 
 
 def test_every_reason_has_english_and_korean_with_the_same_placeholders():

@@ -160,7 +160,8 @@ def test_rep_still_going_down_when_the_input_ends_is_not_counted(catalog):
 def test_both_arms_at_once_count_once_and_one_arm_at_a_time_counts_each(catalog):
     """shoulder_abduction is tracked per side: 6 raises of both arms together are 6 reps (side
     "both", indices 1..6), not 12 with repeated indices; alternating arms count each side."""
-    from fitcoach.core.synth import Pose, _sym
+    from fitcoach.core.synth_body import Pose
+    from fitcoach.core.synth_motions import sym as _sym
 
     ex = catalog.get("shoulder_abduction")
     both = (Pose(shoulder_abd=_sym(10)), Pose(shoulder_abd=_sym(150)))

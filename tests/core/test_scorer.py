@@ -13,7 +13,8 @@ from fitcoach.core.scorer import FormScorer, ScorerError
 from fitcoach.io.sources import RecordingSource
 
 pytest.importorskip("onnx")
-from fitcoach.train.scorer import auc, train  # noqa: E402
+from fitcoach.train.evaluation import auc  # noqa: E402
+from fitcoach.train.scorer import train  # noqa: E402
 
 TINY = dict(takes=2, heldout_takes=1, epochs=4, workers=1, exercises=["squat", "bicep_curl"], log=None)
 

@@ -12,7 +12,8 @@ import pytest
 
 cv2 = pytest.importorskip("cv2")
 
-from fitcoach.io.sources import VideoSource, mp4_video_duration_s  # noqa: E402
+from fitcoach.io.mp4_index import mp4_video_duration_s  # noqa: E402
+from fitcoach.io.sources import VideoSource  # noqa: E402
 
 
 def _mp4(path: Path, n: int = 60, fps: float = 30.0) -> Path:

@@ -3,7 +3,7 @@ analysis JSON (`fitcoach.run.analyze`, schema in docs/analysis-json.md).
 
 The whole file is analysed on this thread through the one frame loop (`fitcoach.run`),
 nothing dropped, so the same input gives the same JSON. `--save` keeps it as one set of the
-local history; `-e auto` recognises the exercise first (`fitcoach.cli.recognition`).
+local history; `-e auto` recognises the exercise first (`fitcoach.run.recognition`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from fitcoach.cli.common import (EXIT_INPUT, PoseArgs, backend_factory, load_catalog, load_scorer,
                                  program_item, warn)
-from fitcoach.cli.recognition import exercise_mismatch, recognize_input
+from fitcoach.run.recognition import exercise_mismatch, recognize_input
 from fitcoach.io.private_files import write_private_text
 
 

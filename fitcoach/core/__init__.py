@@ -1,3 +1,5 @@
-"""Headless core of FitCoach: frame sources, pose backends, signal processing, exercises,
-rep tracking and the per-frame pipeline. Pure Python + numpy (+ OpenCV/MediaPipe at the edges);
-never imports Qt."""
+"""The domain of FitCoach: the data model (frames, people, landmarks, exercises, programs,
+records), the signal (smoothing, angles, metrics), counting and judging (the per-frame pipeline,
+rep and hold trackers, the scorer), coaching, assessing, planning and the synthetic exerciser.
+Pure Python + numpy; no Qt, no threads, no cameras or database (those are `fitcoach.io`); every
+function takes explicit time. DEVELOPERS.md ("Layout") lists the modules by concern."""

@@ -80,7 +80,7 @@ def test_video_with_nobody(tmp_path):
     r = _run("analyze", str(v), "-e", "squat", "--json", str(out), "--no-progress")
     assert r.returncode == 2
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert lines == [l for l in lines if l.startswith("fitcoach: error:")] and len(lines) == 1, r.stderr
+    assert lines == [x for x in lines if x.startswith("fitcoach: error:")] and len(lines) == 1, r.stderr
     assert "nobody was detected" in lines[0] and "Traceback" not in r.stderr
     data = json.loads(out.read_text())
     assert data["summary"]["frames"] == 20 and data["summary"]["frames_with_person"] == 0

@@ -19,6 +19,7 @@ load time if it differs):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -54,21 +55,26 @@ FRAME_FEATURES: tuple[tuple[str, str | None], ...] = (
     ("pelvic_obliquity", None),
 )
 N_FRAME = len(FRAME_FEATURES)
+_IN_DEG = tuple(METRICS[m].unit == "deg" for m, _ in FRAME_FEATURES)
 
 
-def frame_features(body: Body) -> np.ndarray:
-    """(N_FRAME,) float32, NaN where a metric cannot be measured in this frame."""
+def frame_features(body: Body, measure: Callable[[str, str | None], float] | None = None) -> np.ndarray:
+    """(N_FRAME,) float32, NaN where a metric cannot be measured in this frame. `measure(metric,
+    side)` gives a metric's value: by default `metrics.compute` on `body`; the pipeline passes
+    the frame's `measures.Measures`, which computes each value once for all who ask."""
+    if measure is None:
+        def measure(metric: str, side: str | None) -> float:
+            return compute(body, metric, side)
     out = np.full(N_FRAME, np.nan, np.float32)
     for k, (metric, red) in enumerate(FRAME_FEATURES):
-        spec = METRICS[metric]
         if red is None:
-            v = compute(body, metric, None)
+            v = measure(metric, None)
         else:
-            vals = [compute(body, metric, s) for s in ("left", "right")]
+            vals = [measure(metric, s) for s in ("left", "right")]
             vals = [x for x in vals if not math.isnan(x)]
             v = (min(vals) if red == "min" else max(vals)) if vals else math.nan
         if not math.isnan(v):
-            out[k] = v / 180.0 if spec.unit == "deg" else max(-RATIO_CLIP, min(RATIO_CLIP, v))
+            out[k] = v / 180.0 if _IN_DEG[k] else max(-RATIO_CLIP, min(RATIO_CLIP, v))
     return out
 
 

@@ -104,3 +104,28 @@ def _presence_score(c: PoseCandidate) -> tuple[float, float]:
     vis = c.image_xyzv[:, 3]
     x0, y0, x1, y1 = c.bbox()
     return float(np.nansum(vis)), (x1 - x0) * (y1 - y0)
+
+
+SAME_PERSON_IOU = 0.5  # two skeletons whose boxes overlap this much (intersection over union) are one person
+
+
+def people_count(candidates: list[PoseCandidate]) -> int:
+    """How many different people the candidates are. A landmarker asked for several people
+    sometimes returns the same person twice (a fresh detection after a gap: two skeletons whose
+    boxes nearly coincide, IoU ~0.95 where it was seen); such a pair counts once."""
+    boxes: list[tuple[float, float, float, float]] = []
+    for c in candidates:
+        b = c.bbox()
+        if all(_iou(b, o) < SAME_PERSON_IOU for o in boxes):
+            boxes.append(b)
+    return len(boxes)
+
+
+def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0

@@ -22,7 +22,7 @@ import numpy as np
 
 from fitcoach.core.models import pose_model_path
 from fitcoach.core.people import (FakePose, PersonTracker, PoseBackend,  # noqa: F401  (re-exported)
-                                 PoseCandidate)
+                                 PoseCandidate, people_count)
 from fitcoach.io.native import native_stderr_quiet as _native_stderr_quiet
 
 
@@ -67,8 +67,8 @@ class MediaPipePose:
         # same output whatever the threads' timing. Whenever the person jumps or vanishes it looks
         # too (the same way, at most once per check_every frames; meanwhile the PersonTracker holds
         # on to the exerciser it had). When it
-        # sees more than one person every frame is analysed by it, on this thread, until it has
-        # seen one person for `calm_s`.
+        # sees more than one person (`people_count`: the same person returned twice counts once)
+        # every frame is analysed by it, on this thread, until it has seen one person for `calm_s`.
         self.check_every = check_every if num_poses > 1 else 0
         self.calm_s = calm_s
         self._landmarker = make(1 if self.check_every else num_poses)
@@ -121,7 +121,7 @@ class MediaPipePose:
         """Wait for the check in flight; when it saw others, analyse every frame with them."""
         _frame, t_checked = self._pending
         self._pending = None
-        if len(self._candidates(self._checker.collect())) > 1:
+        if people_count(self._candidates(self._checker.collect())) > 1:
             self._multi_until = t_checked + self.calm_s
 
     def _check(self, image, t_ms: int, t_s: float) -> list[PoseCandidate]:
@@ -129,7 +129,7 @@ class MediaPipePose:
             self._collect()
         self.checks += 1
         out = self._candidates(self._run(self._multi, image, t_ms))
-        if len(out) > 1:
+        if people_count(out) > 1:
             self._multi_until = t_s + self.calm_s
         return out
 

@@ -63,3 +63,28 @@ def test_close_waits_for_the_call_in_flight():
     c.close()  # must not return while detect_for_video runs
     assert lm.calls == [1] and not lm.running.is_set()
     assert not c._thread.is_alive()
+
+
+def _person(x0: float, y0: float, x1: float, y1: float):
+    import numpy as np
+
+    from fitcoach.core.people import PoseCandidate
+
+    img = np.zeros((33, 4), np.float32)
+    img[:, 0] = np.linspace(x0, x1, 33)
+    img[:, 1] = np.linspace(y0, y1, 33)
+    img[:, 3] = 0.9
+    return PoseCandidate(img, None)
+
+
+def test_the_same_person_returned_twice_counts_once():
+    from fitcoach.core.people import people_count
+
+    # what the two-person landmarker returned on a one-person squat clip after a gap (boxes as measured)
+    a, b = _person(0.41, 0.40, 0.60, 0.96), _person(0.41, 0.40, 0.60, 0.95)
+    beside = _person(0.70, 0.35, 0.90, 0.95)  # a second person next to the first
+    assert people_count([]) == 0
+    assert people_count([a]) == 1
+    assert people_count([a, b]) == 1
+    assert people_count([a, beside]) == 2
+    assert people_count([a, b, beside]) == 2

@@ -29,7 +29,7 @@ from fitcoach.core.exercises import ExerciseCatalog  # noqa: E402
 from fitcoach.core.scorer import load_default_scorer  # noqa: E402
 from fitcoach.core.session import Prescription  # noqa: E402
 from fitcoach.core.frame import Frame  # noqa: E402
-from fitcoach.io.sources import VideoSource
+from fitcoach.io.sources import VideoSource  # noqa: E402  (after the sys.path line above)
 from fitcoach.run.workout import WorkoutJob, run_workout  # noqa: E402
 
 DEFAULT_CLIP = REPO.parent / "shared" / "clips" / "squat" / "luizfcharry__MrPose__squat2.mp4"

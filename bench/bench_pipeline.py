@@ -39,7 +39,7 @@ from fitcoach.core.pipeline import Pipeline  # noqa: E402
 from fitcoach.core.scorer import load_default_scorer  # noqa: E402
 from fitcoach.io.recordings import LandmarkTape  # noqa: E402
 from fitcoach.core.frame import Frame  # noqa: E402
-from fitcoach.io.sources import VideoSource
+from fitcoach.io.sources import VideoSource  # noqa: E402  (after the sys.path line above)
 
 DEFAULT_CLIP = REPO.parent / "shared" / "clips" / "squat" / "luizfcharry__MrPose__squat2.mp4"
 

@@ -4,7 +4,6 @@ driver's direction, and today's plan from a stored history with the item a sessi
 
 import time
 
-import pytest
 
 from fitcoach.app.database import Database
 from fitcoach.app.history import rom_changes, sessions_since, sessions_view
@@ -30,14 +29,6 @@ def _session(store, pid, exercise, days_ago, sets, roms):
     store.write(lambda con: (con.execute("UPDATE sessions SET started_utc = ? WHERE id = ?", (t, sid)),
                              con.execute("UPDATE sets SET started_utc = ? WHERE session_id = ?", (t, sid)))).result()
     return sid
-
-
-@pytest.fixture
-def db(monkeypatch, tmp_path):
-    monkeypatch.setenv("FITCOACH_DATA_DIR", str(tmp_path / "data"))
-    d = Database()
-    yield d
-    d.close()
 
 
 def test_sessions_view_adherence_and_self_report(db, catalog):

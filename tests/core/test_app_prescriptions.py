@@ -25,14 +25,6 @@ target = 110
 """
 
 
-@pytest.fixture
-def db(monkeypatch, tmp_path):
-    monkeypatch.setenv("FITCOACH_DATA_DIR", str(tmp_path / "data"))
-    d = Database()
-    yield d
-    d.close()
-
-
 def _save(db, catalog, text, profile="kim"):
     store = db.store()
     return store.add_program(store.profile(profile), parse_program(text, "test", catalog))

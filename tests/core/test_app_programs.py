@@ -13,14 +13,6 @@ from fitcoach.app.programs import (check_program, load_patient, program_toml, sa
 from fitcoach.core.errors import ValidationError
 
 
-@pytest.fixture
-def db(monkeypatch, tmp_path):
-    monkeypatch.setenv("FITCOACH_DATA_DIR", str(tmp_path / "data"))
-    d = Database()
-    yield d
-    d.close()
-
-
 ROWS = [{"id": "squat", "sets": "4", "reps": "6", "tempo": "3-1-2-0", "rest_s": "45", "safe_min": " 80 "},
         {"id": "glute_bridge", "sets": "3", "reps": "12", "hold_s": "", "target": ""}]
 

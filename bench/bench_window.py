@@ -1,5 +1,6 @@
-"""Window build time with a big history: `MainWindow` built and shown (the Today page plans from
-the history when it is first shown), and how many times a `Store` was opened meanwhile.
+"""Window build time with a big history: `MainWindow` built, shown (the event loop free again),
+and the Today page's plan on screen (it plans from the history when it is first shown), and how
+many times a `Store` was opened meanwhile.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_window.py [--sessions 1500] [--baseline SRC]
 
@@ -46,8 +47,13 @@ built = time.perf_counter() - t0
 w.show()
 app.processEvents()
 shown = time.perf_counter() - t0
+deadline = time.perf_counter() + 120
+while w.today.plan is None and time.perf_counter() < deadline:  # planned on a worker thread (or already)
+    app.processEvents()
+    time.sleep(0.002)
+planned = time.perf_counter() - t0
 assert w.today.plan is not None, "the Today page did not plan"
-print(json.dumps({"built": built, "shown": shown, "stores": len(opened)}))
+print(json.dumps({"built": built, "shown": shown, "planned": planned, "stores": len(opened)}))
 w.close()
 """
 
@@ -103,7 +109,7 @@ def measure(src: Path | None, folder: Path, runs: int) -> dict:
         if r.returncode != 0:
             raise SystemExit(f"{src or REPO}: {r.stderr[-2000:]}")
         out.append(json.loads(r.stdout.strip().splitlines()[-1]))
-    return {k: statistics.median(o[k] for o in out) for k in ("built", "shown", "stores")}
+    return {k: statistics.median(o[k] for o in out) for k in ("built", "shown", "planned", "stores")}
 
 
 def main() -> None:
@@ -118,8 +124,8 @@ def main() -> None:
     rows = [("this checkout", None)] + ([("baseline", args.baseline)] if args.baseline else [])
     for label, src in rows:
         m = measure(src, folder, args.runs)
-        print(f"{label:14s} window built {m['built'] * 1000:6.0f} ms, shown with Today planned "
-              f"{m['shown'] * 1000:6.0f} ms, Store opened {m['stores']:.0f}x  (median of {args.runs})")
+        print(f"{label:14s} window built {m['built'] * 1000:6.0f} ms, shown {m['shown'] * 1000:6.0f} ms, "
+              f"Today planned {m['planned'] * 1000:6.0f} ms, Store opened {m['stores']:.0f}x  (median of {args.runs})")
 
 
 if __name__ == "__main__":

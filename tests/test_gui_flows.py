@@ -206,3 +206,36 @@ def test_workout_page_sets_and_rest_on_a_real_clip(qtbot, shared_dir):
     store.close()
     assert sorted((r["set_idx"], r["idx"]) for r in reps) == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]
     w.close()
+
+
+def test_the_today_page_plans_on_a_worker_thread_and_shows_the_plan_when_ready(qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from fitcoach.app import plans
+
+    w = _window(qtbot, "en")
+    prog = w.programs
+    prog.profile.setText("lee")
+    prog.name.setText("knees")
+    prog.add_row({"id": "squat", "sets": 2, "reps": 6, "tempo": "2-0-2-0", "rest_s": 60})
+    assert prog.save()
+    real, release, threads = plans.plan_for, threading.Event(), []
+
+    def slow_plan(*a, **k):  # a long history: the plan takes its time, off the GUI thread
+        threads.append(threading.current_thread().name)
+        assert release.wait(10)
+        return real(*a, **k)
+
+    monkeypatch.setattr(plans, "plan_for", slow_plan)
+    today = w.today
+    today.profile.setText("lee")
+    today.refresh_btn.click()
+    qtbot.waitUntil(lambda: threads == ["plan"], timeout=5000)
+    assert today.plan_view.toPlainText() == "Planning your next session..."
+    assert not today.refresh_btn.isEnabled()  # one planning at a time
+    qtbot.wait(50)  # the window stays responsive while it plans
+    release.set()
+    qtbot.waitUntil(lambda: today.plan is not None, timeout=10_000)
+    assert today.plan["items"][0]["exercise"] == "squat" and today.refresh_btn.isEnabled()
+    assert "Next session" in today.plan_view.toPlainText()
+    w.close()

@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         self._use_profile(name)
         self.today.plan = None
         self.tabs.setCurrentWidget(self.today)
-        self.today.refresh()
+        self.today.refresh_later()
         if self.welcome is not None:
             self.tabs.removeTab(self.tabs.indexOf(self.welcome))
             self.welcome.deleteLater()

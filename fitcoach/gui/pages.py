@@ -1,13 +1,14 @@
 """Today, History and Settings pages: thin views over the core's planner, store and settings.
 
-They read on the GUI thread (small SQLite reads), never write while a workout runs, and show
-validation errors next to the field instead of dialogs.
+The Today page plans on a worker thread (a long history takes seconds to read and plan) and
+shows the plan when it is ready; the other reads are small and on the GUI thread. They never
+write while a workout runs, and show validation errors next to the field instead of dialogs.
 """
 
 from __future__ import annotations
 
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
@@ -50,7 +51,7 @@ class TodayPage(QWidget):
         self.db = db if db is not None else Database()
         self.profile = QLineEdit("me")
         self.refresh_btn = QPushButton(tr("Plan my next session", lang))
-        self.refresh_btn.clicked.connect(self.refresh)
+        self.refresh_btn.clicked.connect(self.refresh_later)
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("Profile", lang)))
         top.addWidget(self.profile, 1)
@@ -64,16 +65,48 @@ class TodayPage(QWidget):
         lay.addWidget(self.plan_view, 1)
         lay.addWidget(self.start_btn)
         self.plan: dict | None = None
+        self._planning = None  # the Worker planning in the background, while it runs
+        self._plan_timer = QTimer(self)
+        self._plan_timer.setInterval(30)
+        self._plan_timer.timeout.connect(self._take_plan)
 
     def refresh(self) -> None:
-        """Plan the next session and show it with every explanation in the page's language
-        (the planner's reason codes rendered through its phrase table, exercise names from the
-        catalog)."""
+        """Plan the next session now (on this thread) and show it."""
+        self._show_plan(plans.plan_for(self.db, self.profile.text().strip(), self.catalog))
+
+    def refresh_later(self) -> None:
+        """Plan the next session on a worker thread (reading a long history and planning take
+        seconds) and show it when it is ready; the page says it is planning meanwhile. The
+        history is only read there (one `Database`, its reads are thread-safe)."""
+        from fitcoach.run.worker import Worker
+
+        if self._planning is not None:
+            return
+        profile, db, catalog = self.profile.text().strip(), self.db, self.catalog
+        self.plan_view.setPlainText(tr("Planning your next session...", self.lang))
+        self.refresh_btn.setEnabled(False)
+        self._planning = Worker(lambda cancel, emit: plans.plan_for(db, profile, catalog), name="plan").start()
+        self._plan_timer.start()
+
+    def _take_plan(self) -> None:
+        w = self._planning
+        if w is None or w.alive:
+            return
+        self._plan_timer.stop()
+        self._planning = None
+        self.refresh_btn.setEnabled(True)
+        if w.failure is not None:  # logged with its traceback by the worker
+            self.plan_view.setPlainText(w.failure.message or w.failure.text)
+            return
+        self._show_plan(w.result)
+
+    def _show_plan(self, read) -> None:
+        """The plan with every explanation in the page's language (the planner's reason codes
+        rendered through its phrase table, exercise names from the catalog)."""
         from html import escape as e
 
         from fitcoach.core.planner import localize_plan
 
-        read = plans.plan_for(self.db, self.profile.text().strip(), self.catalog)
         self.plan, export = read.plan, read.export
         if read.problem is not None:  # the history cannot be read: say so and how to recover
             tell_store_problem(read.problem, self.lang)
@@ -125,8 +158,8 @@ class TodayPage(QWidget):
         return (f"<h3>{tr('Last results', self.lang)}</h3><p><b>{name}</b> {s['date']}: " + " · ".join(parts) + "</p>")
 
     def showEvent(self, event) -> None:
-        if self.plan is None:  # the plan is there when the page is first shown
-            self.refresh()
+        if self.plan is None:  # the plan is made when the page is first shown
+            self.refresh_later()
         super().showEvent(event)
 
     def first_item(self) -> dict | None:

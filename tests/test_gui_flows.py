@@ -232,10 +232,31 @@ def test_the_today_page_plans_on_a_worker_thread_and_shows_the_plan_when_ready(q
     today.refresh_btn.click()
     qtbot.waitUntil(lambda: threads == ["plan"], timeout=5000)
     assert today.plan_view.toPlainText() == "Planning your next session..."
-    assert not today.refresh_btn.isEnabled()  # one planning at a time
+    assert not today.refresh_btn.isEnabled() and not today.start_btn.isEnabled()  # one planning at a time
     qtbot.wait(50)  # the window stays responsive while it plans
     release.set()
     qtbot.waitUntil(lambda: today.plan is not None, timeout=10_000)
     assert today.plan["items"][0]["exercise"] == "squat" and today.refresh_btn.isEnabled()
     assert "Next session" in today.plan_view.toPlainText()
     w.close()
+
+
+def test_closing_the_window_while_it_plans_waits_for_the_plan_before_closing_the_history(qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from fitcoach.app import plans
+
+    w = _window(qtbot, "en")
+    real, release, done = plans.plan_for, threading.Event(), []
+
+    def slow_plan(*a, **k):
+        assert release.wait(10)
+        out = real(*a, **k)  # reads the history: the database must still be open
+        done.append(w.db.is_open)
+        return out
+
+    monkeypatch.setattr(plans, "plan_for", slow_plan)
+    w.today.refresh_btn.click()
+    threading.Timer(0.2, release.set).start()
+    w.close()  # waits for the plan, then closes the history
+    assert done == [True] and not w.db.is_open

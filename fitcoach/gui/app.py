@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.workout.stop()
         self.replay.close_replay()
+        self.today.stop_planning()  # it reads the history on its own thread
         if not self.workout.running:  # its last writes are in (a workout still saving keeps it to the exit)
             self.db.close()
         super().closeEvent(event)

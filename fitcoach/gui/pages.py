@@ -85,8 +85,18 @@ class TodayPage(QWidget):
         profile, db, catalog = self.profile.text().strip(), self.db, self.catalog
         self.plan_view.setPlainText(tr("Planning your next session...", self.lang))
         self.refresh_btn.setEnabled(False)
+        self.start_btn.setEnabled(False)  # until there is a plan to start
         self._planning = Worker(lambda cancel, emit: plans.plan_for(db, profile, catalog), name="plan").start()
         self._plan_timer.start()
+
+    def stop_planning(self, timeout: float = 30.0) -> None:
+        """Wait for a plan being made (it reads the history: the window closes the database only
+        after it); its result is dropped."""
+        w, self._planning = self._planning, None
+        self._plan_timer.stop()
+        if w is not None:
+            w.cancel()
+            w.join(timeout)
 
     def _take_plan(self) -> None:
         w = self._planning
@@ -95,6 +105,7 @@ class TodayPage(QWidget):
         self._plan_timer.stop()
         self._planning = None
         self.refresh_btn.setEnabled(True)
+        self.start_btn.setEnabled(True)  # the plan, when there is one, says what it starts
         if w.failure is not None:  # logged with its traceback by the worker
             self.plan_view.setPlainText(w.failure.message or w.failure.text)
             return

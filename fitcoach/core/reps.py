@@ -33,6 +33,7 @@ are `fitcoach.core.holds`.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import replace
 
 import numpy as np
@@ -77,10 +78,19 @@ FLIP_PAUSE_CANDIDATES = (0.5, 1.0, 2.0)
 # (issue 13, item 3); the bench keeps measuring the candidates.
 MIN_EXCURSION_SCALE = 1.0
 MIN_EXCURSION_CANDIDATES = (0.5, 0.6, 0.7, 0.8, 1.0)
+# Whether a movement is large enough to be a rep (MIN_EXCURSION_SCALE x min_excursion) is measured
+# from the lowest level the driver rested at in the last START_LOOKBACK_S before the rep started,
+# not only from the rest level when it started: that level follows the smoothed signal (in the
+# first WARMUP_S, and creeping after), so a rep that begins slowly has its first degrees taken
+# from it (a push-up from 140 deg to 99 read as 34.6 deg against 35). 0 measures from the rest
+# level alone (as before). Chosen by leave-one-source-out (bench/counting.py prints the folds).
+START_LOOKBACK_S = 0.5
+START_LOOKBACK_CANDIDATES = (0.0, 0.5, 1.0, 2.0)
 OWN_REPS_MIN = 2  # counted reps before the person's own median replaces the exercise's expected excursion
 FITTED = {"PARTIAL_FRACTION": (PARTIAL_FRACTION, PARTIAL_CANDIDATES),
           "MIN_EXCURSION_SCALE": (MIN_EXCURSION_SCALE, MIN_EXCURSION_CANDIDATES),
-          "FLIP_PAUSE_FACTOR": (FLIP_PAUSE_FACTOR, FLIP_PAUSE_CANDIDATES)}
+          "FLIP_PAUSE_FACTOR": (FLIP_PAUSE_FACTOR, FLIP_PAUSE_CANDIDATES),
+          "START_LOOKBACK_S": (START_LOOKBACK_S, START_LOOKBACK_CANDIDATES)}
 
 
 class RepTracker:
@@ -122,6 +132,8 @@ class RepTracker:
         self.partial_fraction = PARTIAL_FRACTION
         self.absorb_next = False  # the rep in progress is half of a bilateral rep already counted
         self._last_start_value = math.nan
+        self._recent: deque[tuple[float, float]] = deque()  # (t, level) at rest, the last few seconds
+        self._start_floor = math.nan  # lowest of them in START_LOOKBACK_S before the rep in progress
 
     def usual_excursion(self) -> float:
         """This person's usual excursion so far: the median of their counted reps, or the
@@ -160,6 +172,7 @@ class RepTracker:
         self._buf_t.clear()
         self._buf_x.clear()
         self._buf_side.clear()
+        self._recent.clear()
 
     def step(self, t: float, value: float, side: str | None = None) -> RepEvent | None:
         """Feed one frame's driver value (NaN when unknown); returns a finished rep or None."""
@@ -200,14 +213,22 @@ class RepTracker:
             self.rest_x = self._x_smooth
         else:
             self.rest_x = min(self._x_smooth, self.rest_x + 0.1 * self.range * self._dt)
+        if t - self._rest_t0 >= WARMUP_S:  # like the rest level: warm-up frames pin nothing
+            self._remember_rest(t, self._x_smooth)
         if self._x_smooth <= self.rest_x + REST_BAND_FRACTION * self.d.min_excursion:
             self.t_near_rest = t
         if x - self.rest_x >= START_FRACTION * self.d.min_excursion:
             self.state = "out"
+            self._start_floor = min((v for tv, v in self._recent if tv >= t - START_LOOKBACK_S), default=self.rest_x)
             self._buf_t = [self.t_near_rest, t]
             self._buf_x = [self.rest_x, x]
             self._buf_side = [side or self.side, side or self.side]
         return None
+
+    def _remember_rest(self, t: float, level: float) -> None:
+        self._recent.append((t, level))
+        while self._recent and t - self._recent[0][0] > max(START_LOOKBACK_CANDIDATES):
+            self._recent.popleft()
 
     def _out(self, t: float, x: float, side: str | None) -> RepEvent | None:
         self._buf_t.append(t)
@@ -226,7 +247,7 @@ class RepTracker:
         if exc <= 0 or x > self.rest_x + RETURN_FRACTION * exc:
             return None
         # Most of the way back: the rep is over; find where the return settles.
-        if exc < self.min_exc or t - t0 < self.d.min_rep_s:
+        if peak - min(self.rest_x, self._start_floor) < self.min_exc or t - t0 < self.d.min_rep_s:
             self.ignored += 1
             self.state = "rest"
             self._x_smooth = math.nan

@@ -245,3 +245,37 @@ def test_an_alternative_driver_counts_when_the_files_signal_does_not_move(catalo
     assert {r["driver"] for r in out["reps"]} == {"knee"}
     ch = DriverChooser([still, squat.driver])
     assert ch.SWITCH_RATIO > 1  # hysteresis: the file's own signal keeps the lead unless clearly worse
+
+
+def _feed(tracker, values, fps=30.0):
+    events = [tracker.step(i / fps, float(v)) for i, v in enumerate(values)]
+    events.append(tracker.flush())
+    return [e for e in events if e is not None]
+
+
+def _ramp(a, b, seconds, fps=30.0):
+    return list(np.linspace(a, b, max(2, round(seconds * fps)), endpoint=False))
+
+
+def test_slow_start_is_measured_from_where_the_person_rested(catalog):
+    """A push-up whose descent begins slowly as the input starts (140 -> 100.5 deg, 39.5 deg against
+    a min_excursion of 35; a real clip read 34.6 and dropped it): the rest level follows the first
+    slow degrees (warm-up, then its creep), but the rep is measured from the lowest level rested at
+    in START_LOOKBACK_S before it started."""
+    d = catalog.get("pushup").driver
+    values = (_ramp(140, 133.5, 0.5) + _ramp(133.5, 103, 0.7) + [103.0] * 40 + [100.5] * 3 + [103.0] * 10
+              + _ramp(103, 150, 1.2) + [150.0] * 30)
+    tr = RepTracker(d)
+    reps = _feed(tr, values)
+    assert len(reps) == 1 and not reps[0].partial
+    assert tr.ignored == 0
+
+
+def test_input_opening_mid_descent_does_not_set_the_rest_level(catalog):
+    """The warm-up frames pin no level: a clip opening mid-descent at 50 deg/s
+    (113 -> 76 deg, 37 of them seen) is measured from where the tracker first saw the person, past
+    its warm-up, not from its first frame."""
+    d = catalog.get("pushup").driver
+    values = _ramp(113, 76, 0.74) + [76.0] * 20 + _ramp(76, 150, 1.0) + [150.0] * 30
+    tr = RepTracker(d)
+    assert _feed(tr, values) == []

@@ -67,8 +67,39 @@ def test_history_loads_when_first_shown_and_when_the_profile_changes(qtbot):
     page.show()  # nobody pressed Show
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=5000)
     page.profile.setText("other")
-    page.profile.editingFinished.emit()
+    page.profile.editingFinished.emit()  # read again, on the worker thread
+    qtbot.waitUntil(lambda: page.loaded_profile == "other", timeout=5000)
     assert page.table.rowCount() == 1 and page.table.item(0, 3).text().startswith("2")
+
+
+def test_history_is_read_on_a_worker_thread_and_a_profile_typed_meanwhile_is_read_next(qtbot, monkeypatch):
+    import threading
+
+    from fitcoach.gui import history as history_page
+    from fitcoach.io.store import Store
+
+    with Store() as st:
+        _session(st, st.profile("me"), "squat", 1, [3], [(95, 170)] * 3)
+        _session(st, st.profile("other"), "squat", 1, [3], [(95, 170)] * 2)
+    real, release, threads = history_page._read_history, threading.Event(), []
+
+    def slow_read(db, profile, catalog):  # a long history
+        threads.append((threading.current_thread().name, profile))
+        assert release.wait(10)
+        return real(db, profile, catalog)
+
+    monkeypatch.setattr(history_page, "_read_history", slow_read)
+    page = _page(qtbot)
+    page.load_btn.click()
+    qtbot.waitUntil(lambda: threads == [("history", "me")], timeout=5000)
+    assert page.summary.text() == "Reading the history..." and not page.load_btn.isEnabled()
+    page.profile.setText("other")
+    page.profile.editingFinished.emit()  # while "me" is being read
+    release.set()
+    qtbot.waitUntil(lambda: page.loaded_profile == "other", timeout=10_000)
+    assert threads == [("history", "me"), ("history", "other")] and page.load_btn.isEnabled()
+    assert page.table.rowCount() == 1 and page.table.item(0, 3).text().startswith("2")
+    page.stop_loading()
 
 
 def test_history_adherence_counts_the_sessions_own_prescribed_sets(qtbot):

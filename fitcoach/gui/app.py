@@ -172,7 +172,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.workout.stop()
         self.replay.close_replay()
-        self.today.stop_planning()  # it reads the history on its own thread
+        self.today.stop_planning()  # these two read the history on their own threads
+        self.history.stop_loading()
         if not self.workout.running:  # its last writes are in (a workout still saving keeps it to the exit)
             self.db.close()
         super().closeEvent(event)

@@ -4,7 +4,9 @@ Four charts share a date axis: range of motion (the mean deepest angle of full r
 target), form score, tempo accuracy (measured rep time against the prescribed tempo) and
 adherence (full reps done against those prescribed). The table lists the sessions; selecting one
 shows its reps (ROM, tempo, score, faults with measured value and target), the cues spoken and
-the pain/effort the person reported. Reads only (small SQLite reads on the GUI thread).
+the pain/effort the person reported. Reads only: the profile's history is read on a worker
+thread (thread `history`) when the page is shown, Show is pressed or the profile changes, and
+shown when ready; a session's details are small reads on the GUI thread.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from fitcoach.gui.i18n import tr
 from fitcoach.i18n.faults import fault_name
@@ -60,7 +62,12 @@ class HistoryPage(QWidget):
         self.exercise.addItem(tr("All exercises", lang), None)
         self.exercise.currentIndexChanged.connect(self._draw)
         self.load_btn = QPushButton(tr("Show", lang))
-        self.load_btn.clicked.connect(self.refresh)
+        self.load_btn.clicked.connect(self.refresh_later)
+        self._loading = None  # (profile, the Worker reading it) while one runs
+        self._again = False  # the profile changed while reading: read again when it is done
+        self._load_timer = QTimer(self)
+        self._load_timer.setInterval(30)
+        self._load_timer.timeout.connect(self._take_history)
         self.profile.editingFinished.connect(self._profile_changed)
         self.loaded_profile: str | None = None  # the profile shown (None: nothing loaded yet)
         self.summary = QLabel()
@@ -118,23 +125,66 @@ class HistoryPage(QWidget):
         return self.catalog.get(ex_id).name.get(self.lang) if ex_id in self.catalog.ids() else ex_id
 
     def showEvent(self, event) -> None:
-        if self.loaded_profile is None:  # the history is there when the page is first shown
-            self.refresh()
+        if self.loaded_profile is None:  # the history is read when the page is first shown
+            self.refresh_later()
         super().showEvent(event)
 
     def _profile_changed(self) -> None:
         if self.profile.text().strip() != self.loaded_profile:
-            self.refresh()
+            self.refresh_later()
 
     def refresh(self) -> None:
-        from fitcoach.app.history import sessions_since, sessions_view
-        from fitcoach.gui.pages import load_export
+        """Read the profile's history now (on this thread) and show it."""
+        profile = self.profile.text().strip()
+        self._show_history(profile, *_read_history(self.db, profile, self.catalog))
 
-        self.loaded_profile = self.profile.text().strip()
-        self.export = load_export(self.db, self.loaded_profile)[0]
+    def refresh_later(self) -> None:
+        """Read the profile's history on a worker thread (a long history takes seconds) and show
+        it when it is ready; a newer request waits for the one running."""
+        from fitcoach.run.worker import Worker
+
+        profile = self.profile.text().strip()
+        if self._loading is not None:
+            self._again = True
+            return
+        db, catalog = self.db, self.catalog
+        self.summary.setText(tr("Reading the history...", self.lang))
+        self.load_btn.setEnabled(False)
+        self._loading = (profile, Worker(lambda cancel, emit: _read_history(db, profile, catalog), name="history").start())
+        self._load_timer.start()
+
+    def stop_loading(self, timeout: float = 30.0) -> None:
+        """Wait for a history being read (the window closes the database only after it)."""
+        loading, self._loading = self._loading, None
+        self._load_timer.stop()
+        if loading is not None:
+            loading[1].join(timeout)
+
+    def _take_history(self) -> None:
+        if self._loading is None or self._loading[1].alive:
+            return
+        (profile, w), self._loading = self._loading, None
+        self._load_timer.stop()
+        self.load_btn.setEnabled(True)
+        if w.failure is not None:  # logged with its traceback by the worker
+            self.summary.setText(w.failure.message or w.failure.text)
+        else:
+            self._show_history(profile, *w.result)
+        if self._again:
+            self._again = False
+            if self.profile.text().strip() != profile:
+                self.refresh_later()
+
+    def _show_history(self, profile: str, read, view) -> None:
+        from fitcoach.app.history import sessions_since
+        from fitcoach.gui.pages import tell_store_problem
+
+        if read.problem is not None:
+            tell_store_problem(read.problem, self.lang)
+        self.loaded_profile = profile
+        self.export = read.export
         self.sessions = []
-        if self.export is not None:
-            view = sessions_view(self.export, self.catalog)
+        if view is not None:
             self.sessions = list(view.sessions)
             done = sessions_since(self.sessions, time.time() - 7 * 86400)
             per_week = view.per_week
@@ -274,3 +324,12 @@ def session_html(export: dict, s: dict, catalog, lang: str) -> str:
         out.append(f"<p><b>{tr('Pain', lang)}</b> {rep['pain']}/10 · <b>{tr('Effort', lang)}</b> {rep['rpe']}/10"
                    + (f" · {e(rep['note'])}" if rep.get("note") else "") + "</p>")
     return "".join(out)
+
+
+def _read_history(db, profile: str, catalog):
+    """(the profile's history read, its sessions as the page shows them or None): Qt-free, for
+    the worker thread."""
+    from fitcoach.app.history import load_export, sessions_view
+
+    read = load_export(db, profile)
+    return read, (sessions_view(read.export, catalog) if read.export is not None else None)
